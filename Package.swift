@@ -1,0 +1,51 @@
+// swift-tools-version: 6.0
+// The pipeline of ../shared/DESIGN.md, one target per stage; arrows are imports.
+import PackageDescription
+
+let package = Package(
+    name: "PPL",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "PPL", targets: ["PPL"]),
+        .executable(name: "ppl", targets: ["ppl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGSL",
+            pkgConfig: "gsl",
+            providers: [.apt(["libgsl-dev"])]
+        ),
+        .target(name: "PPLDiagnostics"),
+        .target(name: "PPLDistributions", dependencies: ["CGSL"]),
+        .target(name: "PPLSyntax", dependencies: ["PPLDiagnostics"]),
+        .target(name: "PPLIR", dependencies: ["PPLDiagnostics", "PPLDistributions"]),
+        .target(name: "PPLSema", dependencies: ["PPLSyntax", "PPLIR", "PPLDistributions"]),
+        .target(name: "PPLPasses", dependencies: ["PPLIR"]),
+        .target(name: "PPLInference", dependencies: ["PPLDistributions"]),
+        .target(name: "PPLInterpreter", dependencies: ["PPLIR", "PPLInference"]),
+        .target(name: "PPL", dependencies: [
+            "PPLDiagnostics", "PPLSyntax", "PPLSema", "PPLIR", "PPLPasses",
+            "PPLDistributions", "PPLInference", "PPLInterpreter",
+        ]),
+        .executableTarget(name: "ppl", dependencies: [
+            "PPL",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
+        .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PPLSyntaxTests", dependencies: ["PPLSyntax"]),
+        .testTarget(name: "PPLSemaTests", dependencies: ["PPLSema", "PPLSyntax"]),
+        .testTarget(name: "PPLIRTests", dependencies: ["PPLIR"]),
+        .testTarget(name: "PPLPassesTests", dependencies: ["PPLPasses", "PPLSema", "PPLSyntax"]),
+        .testTarget(name: "PPLInferenceTests", dependencies: ["PPLInference"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PPLInterpreterTests", dependencies: ["PPLInterpreter", "PPLSema", "PPLSyntax"]),
+        .testTarget(name: "PPLTests", dependencies: ["PPL"]),
+        .testTarget(name: "pplTests", dependencies: ["ppl"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// PPL: code lands with its issue.

@@ -1,0 +1,1 @@
+// PPLIR: code lands with its issue.

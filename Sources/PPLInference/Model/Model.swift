@@ -1,0 +1,136 @@
+import PPLDistributions
+
+/// One random choice in a trace: where it is, its value, its log density and its support.
+public struct ChoiceRecord: Sendable {
+    public var address: Address
+    public var value: Value
+    public var logDensity: Double
+    public var support: Support
+    /// `file:line:col` of the statement that made it.
+    public var location: String?
+
+    public init(address: Address, value: Value, logDensity: Double, support: Support, location: String? = nil) {
+        self.address = address
+        self.value = value
+        self.logDensity = logDensity
+        self.support = support
+        self.location = location
+    }
+}
+
+/// What engines may read of a model's trace.
+public protocol ModelTrace: Sendable {
+    /// Latent choices, in execution order; indices are stable until the next update that changes structure.
+    var latentCount: Int { get }
+    func latent(_ index: Int) -> ChoiceRecord
+    func latentIndex(of address: Address) -> Int?
+    /// Sum of latent log densities.
+    var logPrior: Double { get }
+    /// Sum of observation log densities and factors.
+    var logLikelihood: Double { get }
+    /// Observations with their log densities (pointwise log-likelihood, predictive checks).
+    var observations: [ChoiceRecord] { get }
+    /// Named deterministic quantities reported with the choices (`let theta = ...` at model level).
+    var deterministic: [(Address, Value)] { get }
+    var returnValue: Value? { get }
+}
+
+extension ModelTrace {
+    public var logJoint: Double { logPrior + logLikelihood }
+}
+
+/// What one `advance` of a particle did: the choices it made and the weight it gained.
+public struct ParticleStep: Sendable {
+    /// log density of the observations (and factors) met in this step.
+    public var logWeight: Double
+    /// Latent choices made in this step, for the SMC genealogy.
+    public var choices: [ChoiceRecord]
+    /// The observation the particle stopped at (`file:line:col`), nil when it finished.
+    public var observationLocation: String?
+    public var finished: Bool
+
+    public init(logWeight: Double, choices: [ChoiceRecord], observationLocation: String?, finished: Bool) {
+        self.logWeight = logWeight
+        self.choices = choices
+        self.observationLocation = observationLocation
+        self.finished = finished
+    }
+}
+
+/// One step of depth-first enumeration of a discrete model.
+public enum Exploration<Trace: ModelTrace>: Sendable {
+    /// The run finished with every latent choice fixed.
+    case complete(Trace)
+    /// The run reached an unfixed latent choice with these possible values.
+    case branch(Address, [Value])
+}
+
+/// The result of an in-place update, with what is needed to undo it.
+public struct TraceUpdate<Undo: Sendable>: Sendable {
+    /// log p(t') - log p(t), with the prior densities of choices that appeared
+    /// (drawn fresh from their priors) removed and of choices that disappeared
+    /// added back, so for prior-drawn fresh choices this is the Metropolis-Hastings
+    /// ratio before the updated site's own proposal terms and the address-selection
+    /// correction (latentCount ratio), which the engine adds.
+    public var logWeight: Double
+    public var undo: Undo
+
+    public init(logWeight: Double, undo: Undo) {
+        self.logWeight = logWeight
+        self.undo = undo
+    }
+}
+
+/// Facts about a model's structure that engines may use.
+public struct ModelFacts: Sendable {
+    /// No stochastic control flow: the set of addresses is the same in every run.
+    public var isStatic: Bool
+    /// Whether the model has any observation or factor.
+    public var hasObservations: Bool
+
+    public init(isStatic: Bool, hasObservations: Bool) {
+        self.isStatic = isStatic
+        self.hasObservations = hasObservations
+    }
+}
+
+/// The interface engines see: every engine uses only this (Gen's generative-function interface, adapted).
+///
+/// The VM implements it for IR programs; tests implement it for small Swift models.
+public protocol Model: Sendable {
+    associatedtype Trace: ModelTrace
+    associatedtype Particle: Sendable
+    associatedtype Undo: Sendable
+
+    /// Runs forward drawing every latent from its prior and scoring every observation.
+    func simulate(using rng: inout RandomStream) throws(ModelError) -> Trace
+
+    /// Runs forward with the given latents fixed (others drawn from their priors).
+    func generate(constraints: [Address: Value], using rng: inout RandomStream) throws(ModelError) -> Trace
+
+    /// Log joint density of the trace that these choices determine; -infinity outside the support.
+    func assess(_ choices: [Address: Value]) throws(ModelError) -> Double
+
+    /// Sets latent `index` to `value` in place, re-scoring only what depends on it
+    /// when the model is static (re-executing with trace reuse otherwise).
+    func update(_ trace: inout Trace, latent index: Int, to value: Value,
+                using rng: inout RandomStream) throws(ModelError) -> TraceUpdate<Undo>
+
+    /// Restores the trace to what it was before `update`.
+    func revert(_ trace: inout Trace, _ update: TraceUpdate<Undo>)
+
+    /// A fresh particle at the start of the program.
+    func makeParticle() -> Particle
+
+    /// Runs the particle to its next observation (inclusive) or to the end.
+    func advance(_ particle: inout Particle, using rng: inout RandomStream) throws(ModelError) -> ParticleStep
+
+    /// The trace of a finished particle's deterministic quantities and return value (SMC rebuilds choices from its genealogy).
+    func finalState(of particle: Particle) -> (deterministic: [(Address, Value)], returnValue: Value?)
+
+    /// Runs with the given latents fixed and stops at the first unfixed latent choice,
+    /// reporting its finite support; throws naming the choice when it is not finite.
+    func explore(fixing choices: [Address: Value]) throws(ModelError) -> Exploration<Trace>
+
+    var facts: ModelFacts { get }
+}

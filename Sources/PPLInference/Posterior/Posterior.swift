@@ -1,0 +1,69 @@
+import PPLDistributions
+
+/// What an engine returns: draws per scalar address and chain, optional weights, evidence and diagnostics.
+///
+/// Non-scalar choices are flattened to scalar columns (`theta[0]`, `theta[1]`, ...).
+public struct Posterior: Sendable {
+    /// The engine's name as users write it (`enumerate`, `lw`, `smc`, `mh`, `gibbs`, `rank`).
+    public var engine: String
+    public var seed: UInt64
+    /// Column order: latent addresses, then deterministic quantities, then `return` if any.
+    public var columns: [Address]
+    /// Whether each column holds integers (for CSV formatting and discrete summaries).
+    public var columnIsInteger: [Bool]
+    /// draws[chain][column][draw]
+    public var draws: [[[Double]]]
+    /// Normalised-or-not log weights per chain and draw; nil for unweighted (MCMC) draws.
+    public var logWeights: [[Double]]?
+    /// log p(data); nil where the engine does not estimate it.
+    public var logEvidence: Double?
+    public var diagnostics: EngineDiagnostics
+    /// Whether the run was cancelled and these are the draws made so far.
+    public var cancelled: Bool
+
+    public init(engine: String, seed: UInt64, columns: [Address], columnIsInteger: [Bool],
+                draws: [[[Double]]], logWeights: [[Double]]? = nil, logEvidence: Double? = nil,
+                diagnostics: EngineDiagnostics = EngineDiagnostics(), cancelled: Bool = false) {
+        self.engine = engine
+        self.seed = seed
+        self.columns = columns
+        self.columnIsInteger = columnIsInteger
+        self.draws = draws
+        self.logWeights = logWeights
+        self.logEvidence = logEvidence
+        self.diagnostics = diagnostics
+        self.cancelled = cancelled
+    }
+
+    public var chainCount: Int { draws.count }
+    public var isWeighted: Bool { logWeights != nil }
+
+    public func columnIndex(of address: Address) -> Int? { columns.firstIndex(of: address) }
+}
+
+/// Engine-specific facts about a run, all optional so JSON can print null for what does not apply.
+public struct EngineDiagnostics: Sendable {
+    /// Metropolis-Hastings acceptance rate per address.
+    public var acceptanceRate: [Address: Double]
+    /// SMC: how many times particles were resampled.
+    public var resamplingCount: Int?
+    /// SMC: effective sample size after each observation.
+    public var essHistory: [Double]?
+    /// Gibbs: which kernel each address got.
+    public var schedule: [(Address, String)]
+    /// Notes and warnings for the user (R-hat > 1.01, low ESS, prior-only runs, ...).
+    public var warnings: [String]
+    /// Free-form extra numbers (e.g. iteration counts) keyed by name.
+    public var extra: [String: Double]
+
+    public init(acceptanceRate: [Address: Double] = [:], resamplingCount: Int? = nil,
+                essHistory: [Double]? = nil, schedule: [(Address, String)] = [],
+                warnings: [String] = [], extra: [String: Double] = [:]) {
+        self.acceptanceRate = acceptanceRate
+        self.resamplingCount = resamplingCount
+        self.essHistory = essHistory
+        self.schedule = schedule
+        self.warnings = warnings
+        self.extra = extra
+    }
+}

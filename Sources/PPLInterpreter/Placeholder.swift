@@ -1,0 +1,1 @@
+// PPLInterpreter: code lands with its issue.

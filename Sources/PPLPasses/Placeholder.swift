@@ -1,0 +1,1 @@
+// PPLPasses: code lands with its issue.

@@ -1,0 +1,1 @@
+// PPLSema: code lands with its issue.

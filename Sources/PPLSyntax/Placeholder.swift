@@ -1,0 +1,1 @@
+// PPLSyntax: code lands with its issue.

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct PPLCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ppl",
+        abstract: "A probabilistic programming language: check, lower and run .ppl models.",
+        subcommands: []
+    )
+}
