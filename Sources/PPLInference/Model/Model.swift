@@ -128,6 +128,13 @@ public protocol Model: Sendable {
     /// The trace of a finished particle's deterministic quantities and return value (SMC rebuilds choices from its genealogy).
     func finalState(of particle: Particle) -> (deterministic: [(Address, Value)], returnValue: Value?)
 
+    /// Re-runs from the start with the given latents fixed (others drawn from their priors)
+    /// until it has passed `count` observations, returning the particle positioned
+    /// there, the log joint of that prefix and its latent choices; resample-move
+    /// SMC rejuvenates particles with it.
+    func replay(fixing choices: [Address: Value], throughObservations count: Int,
+                using rng: inout RandomStream) throws(ModelError) -> (particle: Particle, logJoint: Double, choices: [ChoiceRecord])
+
     /// Runs with the given latents fixed and stops at the first unfixed latent choice,
     /// reporting its finite support; throws naming the choice when it is not finite.
     func explore(fixing choices: [Address: Value]) throws(ModelError) -> Exploration<Trace>
