@@ -14,7 +14,7 @@ struct BurglaryProgram: StepProgram {
                           using rng: inout RandomStream) throws(ModelError) -> Int {
         try choices.int(Address(name), support: .booleans, values: [0, 1],
                         logDensity: { $0 == 1 ? log(p) : log1p(-p) },
-                        draw: { gsl_bernoulli(&$0, p) }, using: &rng)
+                        draw: { stepBernoulliDraw(&$0, p) }, using: &rng)
     }
 
     func step(_ phase: inout Int, _ choices: inout ChoiceMaker, using rng: inout RandomStream) throws(ModelError) -> StepEnd {
@@ -33,7 +33,7 @@ struct BurglaryProgram: StepProgram {
     }
 }
 
-func gsl_bernoulli(_ rng: inout RandomStream, _ p: Double) -> Int { rng.uniform() < p ? 1 : 0 }
+func stepBernoulliDraw(_ rng: inout RandomStream, _ p: Double) -> Int { rng.uniform() < p ? 1 : 0 }
 
 /// The coin of DESIGN.md: p ~ Beta(1, 1), flips[i] ~ Bernoulli(p), one observation per step.
 struct CoinProgram: StepProgram {
@@ -78,14 +78,14 @@ struct LinearGaussianProgram: StepProgram {
 
     func step(_ state: inout (t: Int, x: Double), _ choices: inout ChoiceMaker, using rng: inout RandomStream) throws(ModelError) -> StepEnd {
         if state.t == 0 {
-            state.x = try choices.real(addresses[0], logDensity: { normalLogDensity($0, 0, 1) },
+            state.x = try choices.real(addresses[0], logDensity: { stepNormalLogDensity($0, 0, 1) },
                                        draw: { $0.standardNormal() }, using: &rng)
         }
         guard state.t < ys.count else { return .finished(returnValue: nil) }
         let mean = phi * state.x, sigmaX = self.sigmaX
-        state.x = try choices.real(addresses[state.t + 1], logDensity: { normalLogDensity($0, mean, sigmaX) },
+        state.x = try choices.real(addresses[state.t + 1], logDensity: { stepNormalLogDensity($0, mean, sigmaX) },
                                    draw: { mean + sigmaX * $0.standardNormal() }, using: &rng)
-        choices.observe("y", .real(ys[state.t]), logDensity: normalLogDensity(ys[state.t], state.x, sigmaY))
+        choices.observe("y", .real(ys[state.t]), logDensity: stepNormalLogDensity(ys[state.t], state.x, sigmaY))
         state.t += 1
         return .observed(location: "ssm.ppl:7:5")
     }
@@ -102,11 +102,11 @@ struct NormalMeanProgram: StepProgram {
     func step(_ state: inout (i: Int, mu: Double), _ choices: inout ChoiceMaker, using rng: inout RandomStream) throws(ModelError) -> StepEnd {
         if state.i == 0 {
             let priorSD = self.priorSD
-            state.mu = try choices.real("mu", logDensity: { normalLogDensity($0, 0, priorSD) },
+            state.mu = try choices.real("mu", logDensity: { stepNormalLogDensity($0, 0, priorSD) },
                                         draw: { priorSD * $0.standardNormal() }, using: &rng)
         }
         guard state.i < ys.count else { return .finished(returnValue: nil) }
-        choices.observe("y", .real(ys[state.i]), logDensity: normalLogDensity(ys[state.i], state.mu, 1))
+        choices.observe("y", .real(ys[state.i]), logDensity: stepNormalLogDensity(ys[state.i], state.mu, 1))
         state.i += 1
         return .observed(location: "normal.ppl:4:5")
     }
@@ -138,12 +138,12 @@ struct BranchingProgram: StepProgram {
         if state.k < 0 {
             state.k = try choices.int("k", support: .booleans, values: [0, 1], logDensity: { _ in log(0.5) },
                                       draw: { $0.uniform() < 0.5 ? 1 : 0 }, using: &rng)
-            state.mu = try choices.real("mu", logDensity: { normalLogDensity($0, 0, 1) },
+            state.mu = try choices.real("mu", logDensity: { stepNormalLogDensity($0, 0, 1) },
                                         draw: { $0.standardNormal() }, using: &rng)
         }
         let count = state.k == 1 ? 3 : 1
         guard state.seen < count else { return .finished(returnValue: .int(state.k)) }
-        choices.observe("y", .real(Self.ys[state.seen]), logDensity: normalLogDensity(Self.ys[state.seen], state.mu, 1))
+        choices.observe("y", .real(Self.ys[state.seen]), logDensity: stepNormalLogDensity(Self.ys[state.seen], state.mu, 1))
         state.seen += 1
         return .observed(location: "branch.ppl:5:7")
     }
@@ -182,12 +182,12 @@ struct PriorOnlyProgram: StepProgram {
     var isStatic: Bool { true }
     var hasObservations: Bool { false }
     func step(_ phase: inout Int, _ choices: inout ChoiceMaker, using rng: inout RandomStream) throws(ModelError) -> StepEnd {
-        let x = try choices.real("x", logDensity: { normalLogDensity($0, 0, 1) }, draw: { $0.standardNormal() }, using: &rng)
+        let x = try choices.real("x", logDensity: { stepNormalLogDensity($0, 0, 1) }, draw: { $0.standardNormal() }, using: &rng)
         return .finished(returnValue: .real(x))
     }
 }
 
-func normalLogDensity(_ x: Double, _ mu: Double, _ sigma: Double) -> Double {
+func stepNormalLogDensity(_ x: Double, _ mu: Double, _ sigma: Double) -> Double {
     let z = (x - mu) / sigma
     return -0.5 * z * z - log(sigma) - 0.5 * log(2 * Double.pi)
 }
