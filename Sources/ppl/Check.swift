@@ -41,6 +41,5 @@ struct Check: ParsableCommand {
 }
 
 private func writeError(_ text: String) {
-    var text = text
-    text.withUTF8 { buffer in _ = fwrite(buffer.baseAddress, 1, buffer.count, stderr) }
+    FileHandle.standardError.write(Data(text.utf8))
 }
