@@ -13,11 +13,11 @@ public struct Bernoulli: Distribution {
 
     public var support: Support { .booleans }
 
-    public func sample(using rng: inout RandomStream) -> Int {
+    @inlinable public func sample(using rng: inout RandomStream) -> Int {
         Int(gsl_ran_bernoulli(rng.gsl, p))
     }
 
-    public func logDensity(_ k: Int) -> Double {
+    @inlinable public func logDensity(_ k: Int) -> Double {
         switch k {
         case 1: log(p)
         case 0: log1p(-p)
@@ -27,9 +27,10 @@ public struct Bernoulli: Distribution {
 
     public var mean: Double { p }
     public var variance: Double { p * (1 - p) }
+    public func cdf(_ k: Int) -> Double { k < 0 ? 0 : (k >= 1 ? 1 : 1 - p) }
 
     public static let family = Family(
-        name: "Bernoulli",
+        id: .bernoulli, name: "Bernoulli",
         parameters: [ParameterSpec("p", .real, .closedUnitInterval)],
         drawType: .int, isDiscrete: true,
         summary: "Bernoulli(p): 1 with probability p, 0 otherwise"

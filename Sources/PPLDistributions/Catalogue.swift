@@ -1,3 +1,26 @@
+/// The distribution catalogue: the one list of families that the checker, the IR and the engines read.
+///
+/// Two ways in:
+///
+/// - General (any family, any draw type): `Catalogue.family(named: "Gamma")?.make([.real(2), .real(1)])`
+///   validates the arguments and returns an `AnyDistribution`, whose `sample(using:)` and
+///   `logDensity(_:)` speak `Value`; `finiteValues` lists a finite discrete support (Bernoulli,
+///   Binomial, Categorical, DiscreteUniform, Dirac) of at most `Catalogue.maximumEnumeratedValues`
+///   values, for enumeration. Each family struct (`Normal`, `Gamma`, ...) is also usable directly,
+///   with typed draws: Real for continuous, Int for discrete, [Real] for Dirichlet and
+///   MultivariateNormal, [Int] for Multinomial.
+///
+/// - Fast path for the VM (scalar families only, no allocation, no existentials, no strings):
+///   resolve the family once at load time, `let id = Catalogue.family(named: "Gamma")!.id`
+///   (or `FamilyID.gamma`), then per call
+///   `let d = try ScalarDistribution.make(id, alpha, beta, 0)` and `d.sample(using: &rng)`
+///   or `d.logDensity(x)`, all in `Double`. Integer parameters and draws travel as integral
+///   Doubles and are validated; unused parameter slots are ignored. `id.isScalar` says
+///   whether a family has this path; `id.rawValue` is its index in `Catalogue.families`.
+///
+/// Parameterisations follow Stan's where there is a choice (rate for Gamma and Exponential,
+/// scale for InverseGamma, Stan's NegativeBinomial); Categorical is 0-based; Multinomial takes
+/// (n, p). Each family's `summary` states its own.
 /// Static types of language values, as the catalogue states parameter and draw types.
 public indirect enum ValueType: Sendable, Hashable, CustomStringConvertible {
     case real, int, bool
@@ -60,6 +83,8 @@ public struct ParameterSpec: Sendable, Hashable {
 
 /// A distribution family as the checker, the IR and the engines see it.
 public struct Family: Sendable {
+    /// Stable identity; `id.rawValue` is this family's index in `Catalogue.families`.
+    public var id: FamilyID
     /// The name users write, e.g. `Normal`.
     public var name: String
     public var parameters: [ParameterSpec]
@@ -72,9 +97,10 @@ public struct Family: Sendable {
     /// Builds an instance from evaluated arguments, validating them.
     public var make: @Sendable ([Value]) throws(DistributionError) -> AnyDistribution
 
-    public init(name: String, parameters: [ParameterSpec], drawType: ValueType, isDiscrete: Bool,
+    public init(id: FamilyID, name: String, parameters: [ParameterSpec], drawType: ValueType, isDiscrete: Bool,
                 summary: String,
                 make: @escaping @Sendable ([Value]) throws(DistributionError) -> AnyDistribution) {
+        self.id = id
         self.name = name
         self.parameters = parameters
         self.drawType = drawType
@@ -115,10 +141,11 @@ public struct AnyDistribution: Sendable {
 
 /// The one list of distribution families; the checker, the IR and the engines read it.
 public enum Catalogue {
-    public static let families: [Family] = [
-        Normal.family,
-        Bernoulli.family,
-    ]
+    /// Ordered by `FamilyID`, so that `families[id.rawValue].id == id`.
+    public static let families: [Family] = FamilyID.allCases.map(\.family)
+
+    /// Finite supports larger than this report `finiteValues == nil` (enumeration would not finish).
+    public static let maximumEnumeratedValues = 100_000
 
     private static let byName: [String: Family] = Dictionary(
         uniqueKeysWithValues: families.map { ($0.name, $0) })
@@ -149,5 +176,72 @@ public enum Arguments {
             throw DistributionError(family: family, parameter: name, "must be an array of reals")
         }
         return xs
+    }
+
+    /// A matrix, given as a `.matrix` or as a rectangular array of arrays of reals (rows).
+    public static func matrix(_ args: [Value], _ i: Int, _ family: String, _ name: String) throws(DistributionError) -> Matrix {
+        guard i < args.count else { throw DistributionError(family: family, parameter: name, "must be a matrix") }
+        if case .matrix(let m) = args[i] { return m }
+        guard let rows = args[i].asArray, !rows.isEmpty else {
+            throw DistributionError(family: family, parameter: name, "must be a matrix or a non-empty array of rows")
+        }
+        var elements: [Double] = []
+        var columns = -1
+        for row in rows {
+            guard let xs = row.asReals else { throw DistributionError(family: family, parameter: name, "must be a matrix or an array of rows of reals") }
+            if columns < 0 { columns = xs.count }
+            guard xs.count == columns else { throw DistributionError(family: family, parameter: name, "has rows of different lengths") }
+            elements.append(contentsOf: xs)
+        }
+        return Matrix(rows: rows.count, columns: columns, elements: elements)
+    }
+}
+
+/// Every family, in catalogue order; the raw value is the family's index in `Catalogue.families`.
+public enum FamilyID: Int, Sendable, Hashable, CaseIterable {
+    case normal, halfNormal, logNormal, studentT, cauchy, halfCauchy, laplace, logistic
+    case uniform, exponential, gamma, inverseGamma, beta, chiSquared, weibull, pareto
+    case bernoulli, binomial, poisson, geometric, negativeBinomial, categorical, discreteUniform
+    case dirichlet, multinomial, multivariateNormal, dirac
+
+    /// The catalogue entry.
+    public var family: Family {
+        switch self {
+        case .normal: Normal.family
+        case .halfNormal: HalfNormal.family
+        case .logNormal: LogNormal.family
+        case .studentT: StudentT.family
+        case .cauchy: Cauchy.family
+        case .halfCauchy: HalfCauchy.family
+        case .laplace: Laplace.family
+        case .logistic: Logistic.family
+        case .uniform: Uniform.family
+        case .exponential: Exponential.family
+        case .gamma: Gamma.family
+        case .inverseGamma: InverseGamma.family
+        case .beta: Beta.family
+        case .chiSquared: ChiSquared.family
+        case .weibull: Weibull.family
+        case .pareto: Pareto.family
+        case .bernoulli: Bernoulli.family
+        case .binomial: Binomial.family
+        case .poisson: Poisson.family
+        case .geometric: Geometric.family
+        case .negativeBinomial: NegativeBinomial.family
+        case .categorical: Categorical.family
+        case .discreteUniform: DiscreteUniform.family
+        case .dirichlet: Dirichlet.family
+        case .multinomial: Multinomial.family
+        case .multivariateNormal: MultivariateNormal.family
+        case .dirac: Dirac.family
+        }
+    }
+
+    /// Whether `ScalarDistribution` covers this family (all parameters and the draw are scalars).
+    public var isScalar: Bool {
+        switch self {
+        case .categorical, .dirichlet, .multinomial, .multivariateNormal: false
+        default: true
+        }
     }
 }

@@ -33,7 +33,7 @@ public struct Normal: Distribution {
     public func quantile(_ p: Double) -> Double { mu + gsl_cdf_gaussian_Pinv(p, sigma) }
 
     public static let family = Family(
-        name: "Normal",
+        id: .normal, name: "Normal",
         parameters: [ParameterSpec("mu", .real), ParameterSpec("sigma", .real, .positive)],
         drawType: .real, isDiscrete: false,
         summary: "Normal(mu, sigma): mean mu, standard deviation sigma > 0"
