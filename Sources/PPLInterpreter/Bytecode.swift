@@ -97,6 +97,8 @@ enum Code: Sendable {
     case load(Int32)
     case gather(Int32)
     case report(Int32)
+    /// Array, matrix and other rarely hot operations, evaluated on boxed run-time values.
+    case generic(GenericOp, Reg, [Reg], Int32)
     case call(Int32)
     case ret(Reg?)
 }
@@ -144,8 +146,16 @@ struct GatherSpec: Sendable {
 }
 
 struct ReportSpec: Sendable {
-    var nameID: Int
+    var address: [AddressPart]
     var value: Reg
+}
+
+enum GenericOp: Sendable {
+    case unary(UnaryOp)
+    case binary(BinaryOp)
+    case builtin(Builtin)
+    case setIndex
+    case toReal
 }
 
 struct CallSpec: Sendable {

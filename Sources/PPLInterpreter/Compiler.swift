@@ -204,6 +204,20 @@ private struct FunctionCompiler {
             case .int(let n): code.append(d.file == .real ? .constR(d.index, Double(n)) : .constI(d.index, n))
             case .bool(let b): code.append(.constI(d.index, b ? 1 : 0))
             }
+        case .setIndex(let a, let i, let v):
+            guard let d = result else { return }
+            code.append(.generic(.setIndex, d, [reg(a), reg(i), reg(v)], location(instruction)))
+        case .unary(let op, let a) where result?.file == .object:
+            code.append(.generic(.unary(op), result!, [reg(a)], location(instruction)))
+        case .binary(let op, let a, let b) where result?.file == .object || reg(a).file == .object || reg(b).file == .object:
+            guard let d = result else { return }
+            code.append(.generic(.binary(op), d, [reg(a), reg(b)], location(instruction)))
+        case .toReal(let a) where result?.file == .object:
+            code.append(.generic(.toReal, result!, [reg(a)], location(instruction)))
+        case .builtin(let f, let args) where result?.file == .object || (args.contains { reg($0).file == .object }
+                                                                          && ![.len, .sum, .mean, .logSumExp].contains(f)):
+            guard let d = result else { return }
+            code.append(.generic(.builtin(f), d, args.map { reg($0) }, location(instruction)))
         case .unary(let op, let a):
             guard let d = result else { return }
             let ra = reg(a)
@@ -215,6 +229,16 @@ private struct FunctionCompiler {
         case .binary(let op, let a, let b):
             guard let d = result else { return }
             try binary(op, a, b, d, instruction)
+        case .convert(let a):
+            guard let d = result else { return }
+            let ra = reg(a)
+            if d.type == .bool && ra.type != .bool {
+                let zero = fresh(.int)
+                code.append(.constI(zero.index, 0))
+                code.append(.cmpI(.ne, d.index, ra.index, zero.index))
+            } else {
+                move(d, ra)
+            }
         case .toReal(let a):
             guard let d = result else { return }
             let ra = reg(a)
@@ -255,8 +279,8 @@ private struct FunctionCompiler {
             guard let d = result, case .array(let element) = d.type else { return }
             gathers.append(GatherSpec(memorySlot: memorySlotOfName[name] ?? 0, destination: d, elementType: element))
             code.append(.gather(Int32(gathers.count - 1)))
-        case .report(let name, let v):
-            reports.append(ReportSpec(nameID: intern(name), value: reg(v)))
+        case .report(let expr, let v):
+            reports.append(ReportSpec(address: address(expr).0, value: reg(v)))
             code.append(.report(Int32(reports.count - 1)))
         case .call(let callee, let args):
             guard let index = module.functionIndex(named: callee) else { throw CompileError("call of unknown function '\(callee)'") }
