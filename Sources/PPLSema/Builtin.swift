@@ -17,8 +17,13 @@ public enum Builtin: String, Sendable, Hashable, CaseIterable {
     /// One line for the language reference.
     public var summary: String {
         switch self {
-        case .exp, .log, .log1p, .expm1, .logit, .lgamma, .sqrt:
-            "\(rawValue)(x): element-wise on arrays"
+        case .exp: "exp(x): element-wise on arrays"
+        case .log: "log(x): natural logarithm; element-wise on arrays"
+        case .log1p: "log1p(x) = log(1 + x), accurate near 0; element-wise on arrays"
+        case .expm1: "expm1(x) = exp(x) - 1, accurate near 0; element-wise on arrays"
+        case .logit: "logit(p) = log(p / (1 - p)); element-wise on arrays"
+        case .lgamma: "lgamma(x) = log |Gamma(x)|; element-wise on arrays"
+        case .sqrt: "sqrt(x); element-wise on arrays"
         case .logistic, .inv_logit: "\(rawValue)(x) = 1 / (1 + exp(-x)): element-wise on arrays"
         case .abs: "abs(x): Int stays Int; element-wise on arrays"
         case .pow: "pow(x, y) = x^y"
