@@ -108,7 +108,7 @@ public enum Builtin: String, Sendable, Hashable, CaseIterable {
             return .success(.int)
         case .rep:
             if let e = arity(2) { return .failure(e) }
-            guard arguments[1].converts(to: .int), arguments[1] != .bool else {
+            guard arguments[1] == .int else {
                 return .failure(.argument(1, expected: "an Int count"))
             }
             return .success(.array(arguments[0]))
@@ -133,6 +133,17 @@ enum BuiltinMismatch: Error {
 }
 
 extension ValueType {
+    /// Whether a value may stand where `other` is expected: Int widens to Real, element-wise
+    /// in arrays. Stricter than `converts(to:)`: a Bool is not silently a number here.
+    func widens(to other: ValueType) -> Bool {
+        if self == other { return true }
+        switch (self, other) {
+        case (.int, .real): return true
+        case (.array(let a), .array(let b)): return a.widens(to: b)
+        default: return false
+        }
+    }
+
     var isNumber: Bool { self == .int || self == .real }
     var isNumberArray: Bool {
         if case .array(let element) = self { return element.isNumber }

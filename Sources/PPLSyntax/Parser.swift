@@ -531,7 +531,7 @@ public struct Parser {
         default:
             var notes: [Diagnostic.Note] = []
             if case .symbol(.halfOpenRange) = token.kind { notes.append(.init("ranges 'a..<b' are allowed only in 'for' loops")) }
-            error("expected an expression, found \(token.kind)", at: token, notes: notes)
+            error("expected an expression, found \(token.kind)", at: errorToken(), notes: notes)
             return invalidExpr(at: token)
         }
     }
