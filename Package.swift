@@ -35,12 +35,16 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
+                          path: "Benchmarks/distributions/Swift"),
+
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PPLSyntaxTests", dependencies: ["PPLSyntax"]),
         .testTarget(name: "PPLSemaTests", dependencies: ["PPLSema", "PPLSyntax"]),
-        .testTarget(name: "PPLIRTests", dependencies: ["PPLIR"]),
+        .testTarget(name: "PPLIRTests", dependencies: ["PPLIR", "PPLSema", "PPLSyntax"],
+                    resources: [.copy("Golden")]),
         .testTarget(name: "PPLPassesTests", dependencies: ["PPLPasses", "PPLSema", "PPLSyntax", "PPLInterpreter", "PPLInference"]),
         .testTarget(name: "PPLInferenceTests", dependencies: ["PPLInference"],
                     resources: [.copy("Fixtures")]),

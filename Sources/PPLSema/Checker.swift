@@ -16,13 +16,22 @@ public func check(_ program: Program) -> (program: CheckedProgram, diagnostics: 
 public func checkSource(_ file: SourceFile) -> (program: CheckedProgram, diagnostics: [Diagnostic]) {
     let (program, parseDiagnostics) = Parser.parse(file)
     let (checked, checkDiagnostics) = check(program)
-    return (checked, parseDiagnostics + checkDiagnostics)
+    // In source order, as a reader goes through the file; a stable sort keeps notes' order.
+    let ordered = (parseDiagnostics + checkDiagnostics).enumerated().sorted { a, b in
+        let x = a.element.span?.start ?? Int.max, y = b.element.span?.start ?? Int.max
+        return x != y ? x < y : a.offset < b.offset
+    }.map(\.element)
+    return (checked, ordered)
 }
 
 struct Checker {
     var result: CheckedProgram
     var diagnostics: [Diagnostic] = []
+    /// The catalogue case of each diagnostic, in the same order (for tests).
+    var codes: [String] = []
     private let program: Program
+    /// Functions whose bodies make random choices, directly or through calls.
+    private var stochasticFunctions: Set<String> = []
 
     /// Innermost last; index 0 holds models, functions and constants.
     private var scopes: [[String: SymbolID]] = [[:]]
@@ -93,6 +102,7 @@ struct Checker {
             default: break
             }
         }
+        stochasticFunctions = findStochasticFunctions()
         // Constants in order: each sees the ones before it.
         for declaration in program.declarations {
             if case .constant(let c) = declaration { checkConstant(c) }
@@ -191,8 +201,8 @@ struct Checker {
             guard let (family, vectorisedArguments) = checkDistribution(distribution) else { return }
             var vectorised = !vectorisedArguments.isEmpty
             if let valueType {
-                if case .array(let element) = valueType, !valueType.converts(to: family.drawType),
-                   element.converts(to: family.drawType) {
+                if case .array(let element) = valueType, !valueType.widens(to: family.drawType),
+                   element.widens(to: family.drawType) {
                     vectorised = true
                 } else if vectorised {
                     report(.vectorisedScalarTarget(family: family.name), at: value.span)
@@ -319,7 +329,7 @@ struct Checker {
                     return
                 }
                 if let holds = elementType(of: symbol.type, depth: indices.count, span: lhs.span),
-                   holds != drawn, !(vectorisedArguments.isEmpty && drawn.converts(to: holds) && holds != .bool) {
+                   holds != drawn, !(vectorisedArguments.isEmpty && drawn.widens(to: holds)) {
                     report(.latentElementType(rootName, holds: holds, family: family.name, draws: drawn), at: lhs.span)
                 }
                 body?.facts.latents.insert(rootName)
@@ -330,8 +340,8 @@ struct Checker {
                 result.types[rootExprID(lhs)] = symbol.type
                 guard let lhsType = elementType(of: symbol.type, depth: indices.count, span: lhs.span) else { break }
                 result.types[lhs.id] = lhsType
-                if case .array(let element) = lhsType, !lhsType.converts(to: family.drawType),
-                   element.converts(to: family.drawType) {
+                if case .array(let element) = lhsType, !lhsType.widens(to: family.drawType),
+                   element.widens(to: family.drawType) {
                     facts.vectorised = true
                 } else if !vectorisedArguments.isEmpty {
                     report(.vectorisedScalarTarget(family: family.name), at: lhs.span)
@@ -404,8 +414,8 @@ struct Checker {
         var ok = true
         for (i, (argument, spec)) in zip(d.arguments, family.parameters).enumerated() {
             guard let type = argumentTypes[i] else { ok = false; continue }
-            if type != .bool, coerce(argument, from: type, to: spec.type) { continue }
-            if case .array(let element) = type, element != .bool, element.converts(to: spec.type) {
+            if coerce(argument, from: type, to: spec.type) { continue }
+            if case .array(let element) = type, element.widens(to: spec.type) {
                 if element != spec.type { result.coercions[argument.id] = .array(spec.type) }
                 vectorised.append(i)
                 continue
@@ -463,9 +473,9 @@ struct Checker {
         if context.isModel {
             guard let value, let valueType else { return }
             if let previous = context.modelReturnType, previous != valueType {
-                if valueType.converts(to: previous) {
+                if valueType.widens(to: previous) {
                     _ = coerce(value, from: valueType, to: previous)
-                } else if previous.converts(to: valueType) {
+                } else if previous.widens(to: valueType) {
                     body?.modelReturnType = valueType
                 } else {
                     report(.modelReturnTypes(context.name, previous, valueType), at: value.span)
@@ -551,8 +561,8 @@ struct Checker {
                 guard let type = typeOf(element) else { return nil }
                 guard let current = joined else { joined = type; first = type; continue }
                 if type == current { continue }
-                if type.converts(to: current), type != .bool { continue }
-                if current.converts(to: type), current != .bool { joined = type; continue }
+                if type.widens(to: current) { continue }
+                if current.widens(to: type) { joined = type; continue }
                 report(.arrayElementTypes(first ?? current, type), at: element.span)
                 return nil
             }
@@ -614,8 +624,8 @@ struct Checker {
             let b = typeOf(otherwise)
             guard let a, let b else { return nil }
             if a == b { return a }
-            if a.converts(to: b), a != .bool { result.coercions[then.id] = b; return b }
-            if b.converts(to: a), b != .bool { result.coercions[otherwise.id] = a; return a }
+            if a.widens(to: b) { result.coercions[then.id] = b; return b }
+            if b.widens(to: a) { result.coercions[otherwise.id] = a; return a }
             report(.conditionalBranchTypes(a, b), at: e.span)
             return nil
         }
@@ -689,6 +699,9 @@ struct Checker {
         if let signature = result.functions[name] {
             result.calls[e.id] = .function(signature.symbol)
             body?.facts.calledFunctions.insert(name)
+            if body == nil, stochasticFunctions.contains(name) {
+                report(.stochasticCallOutsideModel(name), at: callee.span)
+            }
             guard arguments.count == signature.parameters.count else {
                 report(.functionArity(name, expected: signature.parameters.count, given: arguments.count), at: e.span)
                 return nil
@@ -988,12 +1001,76 @@ struct Checker {
     /// Whether a value of type `from` may stand where `to` is expected; records the conversion.
     private mutating func coerce(_ e: Expr, from: ValueType, to: ValueType) -> Bool {
         if from == to { return true }
-        guard from.converts(to: to) else { return false }
+        guard from.widens(to: to) else { return false }
         result.coercions[e.id] = to
         return true
     }
 
-    // MARK: - Returns
+    // MARK: - Returns and effects
+
+    /// The functions that make random choices: a syntactic fixpoint over bodies and calls.
+    private func findStochasticFunctions() -> Set<String> {
+        var calls: [String: Set<String>] = [:]
+        var stochastic: Set<String> = []
+        for declaration in program.declarations {
+            guard case .function(let f) = declaration else { continue }
+            var effects = Effects()
+            effects.scan(f.body.statements)
+            calls[f.name.name] = effects.calls
+            if effects.choices { stochastic.insert(f.name.name) }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for (name, callees) in calls where !stochastic.contains(name) && !callees.isDisjoint(with: stochastic) {
+                stochastic.insert(name)
+                changed = true
+            }
+        }
+        return stochastic
+    }
+
+    /// Whether statements make choices, and which functions they call.
+    private struct Effects {
+        var choices = false
+        var calls: Set<String> = []
+
+        mutating func scan(_ statements: [Statement]) {
+            for statement in statements {
+                switch statement.kind {
+                case .tilde(let lhs, let d): choices = true; scan(lhs); d.arguments.forEach { scan($0) }
+                case .observe(let d, let v): choices = true; d.arguments.forEach { scan($0) }; scan(v)
+                case .factor(let v): choices = true; scan(v)
+                case .letBinding(_, _, let v), .varBinding(_, _, let v), .expression(let v): scan(v)
+                case .assign(let t, let v): scan(t); scan(v)
+                case .forLoop(_, let sequence, let b):
+                    switch sequence {
+                    case .range(let l, let u): scan(l); scan(u)
+                    case .array(let a): scan(a)
+                    }
+                    scan(b.statements)
+                case .whileLoop(let c, let m, let b): scan(c); m.map { scan($0) }; scan(b.statements)
+                case .ifElse(let clauses, let e):
+                    for clause in clauses { scan(clause.condition); scan(clause.body.statements) }
+                    e.map { scan($0.statements) }
+                case .returnValue(let v): v.map { scan($0) }
+                }
+            }
+        }
+
+        mutating func scan(_ e: Expr) {
+            switch e.kind {
+            case .call(let callee, let arguments): calls.insert(callee.name); arguments.forEach { scan($0) }
+            case .array(let xs): xs.forEach { scan($0) }
+            case .index(let b, let i): scan(b); scan(i)
+            case .field(let b, _): scan(b)
+            case .unary(_, let x): scan(x)
+            case .binary(_, let l, let r): scan(l); scan(r)
+            case .conditional(let c, let t, let f): scan(c); scan(t); scan(f)
+            default: break
+            }
+        }
+    }
 
     private func alwaysReturns(_ statements: [Statement]) -> Bool {
         for statement in statements {
@@ -1014,5 +1091,6 @@ struct Checker {
 
     private mutating func report(_ diagnostic: SemaDiagnostic, at span: SourceSpan, notes: [Diagnostic.Note] = []) {
         diagnostics.append(Diagnostic(diagnostic.severity, diagnostic.message, at: span, notes: notes))
+        codes.append(diagnostic.code)
     }
 }
