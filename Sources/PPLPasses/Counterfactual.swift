@@ -182,11 +182,15 @@ struct TwinNetwork {
             }
             factualValue[r] = emitter.emit(.gather(name + Counterfactual.factualSuffix), original.type(of: r))
             counterfactualValue[r] = emitter.emit(.gather(name), original.type(of: r))
-        case .report(let name, let v):
-            emitter.emit(.report(name + Counterfactual.factualSuffix, f(v)), nil)
-            emitter.emit(.report(name, c(v)), nil)
-            factual.bind(name, f(v))
-            counterfactual.bind(name, c(v))
+        case .report(let address, let v):
+            let addressF = renamed(AddressExpr(address.components.map { if case .index(let i) = $0 { .index(f(i)) } else { $0 } }))
+            let addressC = AddressExpr(address.components.map { if case .index(let i) = $0 { .index(c(i)) } else { $0 } })
+            emitter.emit(.report(addressF, f(v)), nil)
+            emitter.emit(.report(addressC, c(v)), nil)
+            if address.indexValues.isEmpty {
+                factual.bind(address.root, f(v))
+                counterfactual.bind(address.root, c(v))
+            }
         case .ret(let v):
             emitter.emit(.ret(v.map { c($0) }), nil)
         case .yield(let xs):
@@ -353,7 +357,6 @@ struct TwinNetwork {
         let addressC = AddressExpr(address.components.map { if case .index(let v) = $0 { .index(c(v)) } else { $0 } })
         let argumentsF = arguments.map { f($0) }, argumentsC = arguments.map { c($0) }
         let cases = guards(counterfactual.interventions[address.root] ?? [], addressC.indexValues)
-        let indexed = !addressC.indexValues.isEmpty || depth > 0
         drewChoice = false
         let valueC = try guarded(cases, type: type, name: name, replace: { t, intervention throws(DiagnosticList) in
             switch intervention.value {
@@ -374,9 +377,9 @@ struct TwinNetwork {
                 t.drewChoice = true
                 return t.emitter.emit(.sample(addressC, family: "Bernoulli", arguments: [probability]), type, name: name)
             case .computed(let v):
-                // Indexed values and values the model reads back become point-mass choices, so
-                // `load` and the output see them; scalar ones are reported.
-                if indexed || t.sites.loaded.contains(address.root) || t.sites.gathered.contains(address.root) {
+                // Values the model reads back become point-mass choices, so `load` sees them;
+                // the others are reported.
+                if t.sites.loaded.contains(address.root) || t.sites.gathered.contains(address.root) {
                     t.drewChoice = true
                     if type == .int {
                         return t.emitter.emit(.sample(addressC, family: "DiscreteUniform", arguments: [v, v]), type, name: name)
@@ -389,8 +392,8 @@ struct TwinNetwork {
         let drew = drewChoice
         if let result = instruction.result { counterfactualValue[result] = valueC }
         if address.indexValues.isEmpty { counterfactual.bind(address.root, valueC) }
-        // Scalar values that are not choices of the trace are reported, so the output shows them.
-        if !indexed && !drew { emitter.emit(.report(address.root, valueC), nil) }
+        // Values that are not choices of the trace are reported, so the output shows them.
+        if !drew { emitter.emit(.report(addressC, valueC), nil) }
     }
 
     enum Noise {

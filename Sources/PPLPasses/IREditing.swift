@@ -94,7 +94,9 @@ extension Op {
             return .observe(address(a), family: family, arguments: args.map(f), value: f(v))
         case .factor(let v): return .factor(f(v))
         case .load(let a): return .load(address(a))
-        case .report(let name, let v): return .report(name, f(v))
+        case .report(let a, let v): return .report(address(a), f(v))
+        case .convert(let a): return .convert(f(a))
+        case .setIndex(let a, let i, let v): return .setIndex(f(a), f(i), f(v))
         case .call(let callee, let xs): return .call(callee, xs.map(f))
         case .forLoop(var loop):
             loop.lower = f(loop.lower)

@@ -162,7 +162,7 @@ struct ValueEmitter {
         switch (from, type) {
         case (.int, .real), (.bool, .real): return e.real(v)
         case (.bool, .int):
-            return try e.select(v, .int, then: { e in e.constant(1) }, otherwise: { e in e.constant(0) })
+            return e.emit(.convert(v), .int)
         default:
             throw fail(intervention, "'\(intervention.address)' is a \(type) choice but its intervened value '\(intervention.value)' is \(from)")
         }
@@ -324,9 +324,9 @@ struct Surgery {
             try load(instruction, address)
         case .gather(let name) where values.interventions[name]?.contains(where: \.isHard) == true:
             try gather(instruction, name)
-        case .report(let name, let v):
+        case .report(let address, let v):
             emitter.append(instruction)
-            values.bind(name, v)
+            if address.indexValues.isEmpty { values.bind(address.root, v) }
         case .forLoop, .ifElse, .whileLoop:
             var regions: [Region] = []
             depth += 1
@@ -377,6 +377,9 @@ struct Surgery {
                     let v = try s.values.replacement(intervention, remaining: remaining, type: type, into: &s.emitter)
                     if s.observeInstead {
                         s.emitter.emit(.observe(address, family: family, arguments: arguments, value: v), nil)
+                    } else {
+                        // The intervened value is reported at the choice's address, so the output shows it.
+                        s.emitter.emit(.report(address, v), nil)
                     }
                     return v
                 case .distribution(let newFamily, let newArguments):
@@ -399,11 +402,10 @@ struct Surgery {
         }
         let value = try build(0, &self)
         if value != result { substitution[result] = value }
-        let isHardAlways = guards.count == 1 && { if case .always = guards[0].1 { true } else { false } }() && guards[0].0.isHard
         if indices.isEmpty {
             values.bind(address.root, value)
-            if depth == 0 && isHardAlways && !observeInstead { emitter.emit(.report(address.root, value), nil) }
         }
+
     }
 
     /// `if condition { then } else { otherwise }` where both branches emit through this surgery.

@@ -25,7 +25,7 @@ import Testing
               } else {
                 yield 0.061258278145695365
               }
-              report "smoking", 0
+              report @smoking, 0
               %2 = eq 0, 1 : Bool
               %3 = if %2 {
                 yield 0.5945945945945946
@@ -65,6 +65,7 @@ import Testing
               for %i in 0 ..< %n {
                 %0 = eq %i, 3 : Bool
                 %z = if %0 {
+                  report @z[%i], 0.5
                   yield 0.5
                 } else {
                   %z.1 = sample @z[%i] Normal(0.0, 1.0) : Real
