@@ -37,6 +37,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
+                          path: "Benchmarks/distributions/Swift"),
+
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
                     resources: [.copy("Fixtures")]),

@@ -59,6 +59,10 @@ import Foundation
         #expect(try Geometric(p: 1).logDensity(0) == 0)
         #expect(try Geometric(p: 1).logDensity(3) == -.infinity)
         #expect(try Categorical(p: [0.5, 0, 0.5]).logDensity(1) == -.infinity)
+        #expect(try Multinomial(n: 3, p: [0.5, 0.5, 0, 0]).logDensity([1, 1, 1, 0]) == -.infinity)
+        #expect(try Multinomial(n: 3, p: [0.5, 0.5, 0, 0]).logDensity([1, 1, 0, 1]) == -.infinity)
+        #expect(try Multinomial(n: 3, p: [0, 0.5, 0.5]).logDensity([1, 1, 1]) == -.infinity)
+        #expect(try Multinomial(n: 3, p: [0.5, 0.5, 0, 0]).logDensity([1, 2, 0, 0]).isFinite)
     }
 
     @Test func supportsDescribeTheFamilies() throws {
