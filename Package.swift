@@ -30,6 +30,8 @@ let package = Package(
             "PPLDiagnostics", "PPLSyntax", "PPLSema", "PPLIR", "PPLPasses",
             "PPLDistributions", "PPLInference", "PPLInterpreter",
         ]),
+        .executableTarget(name: "ppl-frontend-bench", dependencies: ["PPLSema"],
+                          path: "Benchmarks/frontend/Sources"),
         .executableTarget(name: "ppl", dependencies: [
             "PPL", "PPLInference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -43,7 +45,8 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PPLSyntaxTests", dependencies: ["PPLSyntax"]),
         .testTarget(name: "PPLSemaTests", dependencies: ["PPLSema", "PPLSyntax"]),
-        .testTarget(name: "PPLIRTests", dependencies: ["PPLIR"]),
+        .testTarget(name: "PPLIRTests", dependencies: ["PPLIR", "PPLSema", "PPLSyntax"],
+                    resources: [.copy("Golden")]),
         .testTarget(name: "PPLPassesTests", dependencies: ["PPLPasses", "PPLSema", "PPLSyntax"]),
         .testTarget(name: "PPLInferenceTests", dependencies: ["PPLInference"],
                     resources: [.copy("Fixtures")]),
