@@ -88,6 +88,11 @@ struct Run: AsyncParsableCommand {
 
     enum OutputFormat: String, ExpressibleByArgument { case table, json }
 
+    private func loadData() throws(PPLError) -> [String: Any]? {
+        guard let data else { return nil }
+        do { return try DataBinding.load(path: data) } catch { throw .data(error) }
+    }
+
     func run() async throws {
         let colour = isatty(STDERR_FILENO) != 0
         do {
@@ -100,9 +105,7 @@ struct Run: AsyncParsableCommand {
             if queries.isEmpty {
                 throw PPLError.usage("'\(file)' has no infer query; add one or pass --model NAME and --engine")
             }
-            let fields = try data.map { path throws(PPLError) in
-                do { return try DataBinding.load(path: path) } catch { throw PPLError.data(error) }
-            }
+            let fields = try loadData()
             for (index, fileQuery) in queries.enumerated() {
                 var query = try inference.apply(to: fileQuery)
                 if let fields, let data { try program.bind(data: fields, source: data, to: &query) }
