@@ -24,16 +24,19 @@ let package = Package(
         .target(name: "PPLIR", dependencies: ["PPLDiagnostics", "PPLDistributions"]),
         .target(name: "PPLSema", dependencies: ["PPLSyntax", "PPLIR", "PPLDistributions"]),
         .target(name: "PPLPasses", dependencies: ["PPLIR"]),
-        .target(name: "PPLInference", dependencies: ["PPLDistributions"]),
+        .target(name: "PPLInference", dependencies: ["PPLDistributions", "CGSL"]),
         .target(name: "PPLInterpreter", dependencies: ["PPLIR", "PPLInference"]),
         .target(name: "PPL", dependencies: [
             "PPLDiagnostics", "PPLSyntax", "PPLSema", "PPLIR", "PPLPasses",
             "PPLDistributions", "PPLInference", "PPLInterpreter",
         ]),
         .executableTarget(name: "ppl", dependencies: [
-            "PPL",
+            "PPL", "PPLInference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+
+        .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
+                          path: "Benchmarks/distributions/Swift"),
 
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],

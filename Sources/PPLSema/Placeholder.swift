@@ -1,1 +1,0 @@
-// PPLSema: code lands with its issue.

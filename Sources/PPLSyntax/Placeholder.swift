@@ -1,1 +1,0 @@
-// PPLSyntax: code lands with its issue.

@@ -1,0 +1,91 @@
+import PPLDiagnostics
+import PPLDistributions
+import PPLSema
+import PPLSyntax
+import Testing
+
+@Suite struct CheckerTests {
+    @Test func everyProgramChecksCleanly() throws {
+        for (name, text) in try Repository.programs() {
+            let (checked, diagnostics) = checkSource(SourceFile(name: name, text: text))
+            #expect(diagnostics.isEmpty, "\(name): \(diagnostics)")
+            #expect(!checked.queries.isEmpty, "\(name) has no query")
+            #expect(!checked.choices.isEmpty, "\(name) makes no choices")
+        }
+    }
+
+    @Test func coinChoicesAreLatentOrObserved() {
+        let source = """
+        model Coin(flips: [Int]) {
+          p ~ Beta(1, 1)
+          for i in 0..<len(flips) {
+            flips[i] ~ Bernoulli(p)
+          }
+          return p
+        }
+        let flips = [1, 0, 1]
+        infer Coin(flips) with smc(particles: 2000)
+        """
+        let (checked, diagnostics) = checkSource(SourceFile(name: "coin.ppl", text: source))
+        #expect(diagnostics.isEmpty)
+        guard case .model(let model) = checked.program.declarations[0] else { Issue.record("model"); return }
+        let p = model.body.statements[0]
+        #expect(checked.choices[p.id]?.kind == .latent)
+        #expect(checked.choices[p.id]?.family == "Beta")
+        #expect(checked.choices[p.id]?.drawType == .real)
+        let pSymbol = checked.definitions[p.id]
+        #expect(pSymbol.map { checked.symbol($0).kind } == .latent)
+        guard case .forLoop(_, .range(_, let upper), let body) = model.body.statements[1].kind else { Issue.record("for"); return }
+        #expect(checked.types[upper.id] == .int)
+        #expect(checked.calls[upper.id] == .builtin(.len))
+        let observation = body.statements[0]
+        #expect(checked.choices[observation.id]?.kind == .observation)
+        #expect(checked.choices[observation.id]?.vectorised == false)
+        guard case .tilde(let lhs, let distribution) = observation.kind else { Issue.record("tilde"); return }
+        #expect(checked.types[lhs.id] == .int)
+        // The Bernoulli argument refers to the latent p.
+        #expect(checked.references[distribution.arguments[0].id] == pSymbol)
+        #expect(checked.models["Coin"]?.returnType == .real)
+        #expect(checked.queries.first?.engine == "smc")
+    }
+
+    @Test func vectorisedObservationAndIntWidening() {
+        let source = """
+        model R(x: [Real], y: [Real]) {
+          a ~ Normal(0, 1)
+          let mu = a + 2 * x
+          y ~ Normal(mu, 1)
+        }
+        """
+        let (checked, diagnostics) = checkSource(SourceFile(name: "r.ppl", text: source))
+        #expect(diagnostics.isEmpty)
+        guard case .model(let model) = checked.program.declarations[0] else { Issue.record("model"); return }
+        let y = model.body.statements[2]
+        #expect(checked.choices[y.id]?.kind == .observation)
+        #expect(checked.choices[y.id]?.vectorised == true)
+        #expect(checked.choices[y.id]?.vectorisedArguments == [0])
+        guard case .tilde(_, let d) = y.kind else { return }
+        // The Int literal 1 passed as sigma: Real is recorded as a coercion.
+        #expect(checked.coercions[d.arguments[1].id] == .real)
+        guard case .letBinding(_, _, let mu) = model.body.statements[1].kind else { return }
+        #expect(checked.types[mu.id] == .array(.real))
+        #expect(checked.definitions[model.body.statements[1].id].map { checked.symbol($0).kind } == .reported)
+    }
+
+    @Test func latentArrayGrownInALoopIsVisibleAfterIt() {
+        let source = """
+        model S(y: [Real]) {
+          for t in 0..<len(y) {
+            x[t] ~ Normal(0, 1)
+          }
+          for t in 0..<len(y) {
+            y[t] ~ Normal(x[t], 1)
+          }
+          return x
+        }
+        """
+        let (checked, diagnostics) = checkSource(SourceFile(name: "s.ppl", text: source))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        #expect(checked.models["S"]?.returnType == .array(.real))
+    }
+}
