@@ -117,8 +117,8 @@ public struct VMModel: Model {
 
     public func update(_ trace: inout VMTrace, latent index: Int, to value: Value,
                        using rng: inout RandomStream) throws(ModelError) -> TraceUpdate<VMUndo> {
-        if localUpdates {
-            return try program.updateLocally(&trace, latent: index, to: value)
+        if localUpdates, let update = try program.updateLocally(&trace, latent: index, to: value) {
+            return update
         }
         let instance = Int(trace.latentInstances[index])
         var constraints = trace.latentChoices()
@@ -164,7 +164,7 @@ public struct VMModel: Model {
         var reports: [(Address, Value)] = []
         var node = particle.reports
         while let n = node {
-            reports.append((program.address(prefix: n.prefix, nameID: n.nameID), n.value))
+            reports.append((n.address, n.value))
             node = n.parent
         }
         return (reports.reversed(), particle.returnValue)
@@ -210,6 +210,6 @@ extension CompiledProgram {
         ctx.requireConstraints = true
         var rng = RandomStream(seed: 0)
         try run(&s, &ctx, &rng)
-        return (ctx.trace.reports.map { (address(prefix: $0.0, nameID: $0.1), $0.2) }, s.returnValue)
+        return (ctx.trace.reports, s.returnValue)
     }
 }
