@@ -16,12 +16,15 @@ public enum BinaryOp: String, Sendable, Hashable, CaseIterable {
     case and, or
 }
 
-/// Math built-ins; the checker decides which apply to which argument types.
+/// Built-in functions; the checker decides which apply to which argument types, and
+/// those marked element-wise also map over arrays.
 public enum Builtin: String, Sendable, Hashable, CaseIterable {
     case exp, log, log1p, expm1, logistic, logit, sqrt, abs, lgamma, floor, ceil
     case pow, min, max
     case logSumExp = "log_sum_exp"
-    case sum, mean, len
+    case sum, mean, len, softmax, dot, transpose, cholesky, rep, zeros, ones
+    case toMatrix = "to_matrix"
+    case rows, cols
     case toReal = "real"
 }
 
@@ -97,8 +100,10 @@ public enum Op: Sendable, Hashable {
     case constant(Constant)
     case unary(UnaryOp, ValueID)
     case binary(BinaryOp, ValueID, ValueID)
-    /// Int or Bool widened to Real.
+    /// Int or Bool widened to Real (element-wise on arrays).
     case toReal(ValueID)
+    /// Bool to Int, or Int to Bool (non-zero is true): the result type says which.
+    case convert(ValueID)
     case builtin(Builtin, [ValueID])
     /// An array literal `[a, b, c]`.
     case array([ValueID])
@@ -114,8 +119,11 @@ public enum Op: Sendable, Hashable {
     case load(AddressExpr)
     /// The latent choices `name[0], name[1], ...` made so far in this call, as an array.
     case gather(String)
-    /// Reports a named deterministic quantity (a model-level `let`) with the choices.
-    case report(String, ValueID)
+    /// Reports a named deterministic quantity (a model-level `let`) with the choices,
+    /// at an address carrying the enclosing loop indices.
+    case report(AddressExpr, ValueID)
+    /// A copy of array `a` with element `i` set to `v` (assignment to an element of a `var`).
+    case setIndex(ValueID, ValueID, ValueID)
     case call(String, [ValueID])
     case forLoop(ForLoop)
     case ifElse(IfElse)
@@ -130,7 +138,9 @@ public enum Op: Sendable, Hashable {
     public var operands: [ValueID] {
         switch self {
         case .constant, .gather: []
-        case .unary(_, let a), .toReal(let a), .factor(let a), .report(_, let a): [a]
+        case .unary(_, let a), .toReal(let a), .convert(let a), .factor(let a): [a]
+        case .report(let address, let a): address.indexValues + [a]
+        case .setIndex(let a, let i, let v): [a, i, v]
         case .binary(_, let a, let b), .index(let a, let b): [a, b]
         case .builtin(_, let xs), .array(let xs), .call(_, let xs), .yield(let xs): xs
         case .sample(let address, _, let args): address.indexValues + args

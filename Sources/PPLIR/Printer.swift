@@ -128,7 +128,10 @@ private struct FunctionPrinter {
             emit("\(lhs)\(op.rawValue) \(use(a)), \(use(b))\(typed(instruction))", depth: depth, location: loc)
         case .toReal(let a):
             let lhs = results(instruction)
-            emit("\(lhs)real \(use(a))", depth: depth, location: loc)
+            emit("\(lhs)real \(use(a))\(typed(instruction))", depth: depth, location: loc)
+        case .convert(let a):
+            let lhs = results(instruction)
+            emit("\(lhs)convert \(use(a))\(typed(instruction))", depth: depth, location: loc)
         case .builtin(let f, let args):
             let lhs = results(instruction)
             emit("\(lhs)\(f.rawValue)(\(list(args)))\(typed(instruction))", depth: depth, location: loc)
@@ -151,8 +154,11 @@ private struct FunctionPrinter {
         case .gather(let name):
             let lhs = results(instruction)
             emit("\(lhs)gather @\(name)\(typed(instruction))", depth: depth, location: loc)
-        case .report(let name, let v):
-            emit("report \"\(name)\", \(use(v))", depth: depth, location: loc)
+        case .report(let addr, let v):
+            emit("report \(address(addr)), \(use(v))", depth: depth, location: loc)
+        case .setIndex(let a, let i, let v):
+            let lhs = results(instruction)
+            emit("\(lhs)set \(use(a)), \(use(i)), \(use(v))\(typed(instruction))", depth: depth, location: loc)
         case .call(let callee, let args):
             let lhs = results(instruction)
             emit("\(lhs)call \(callee)(\(list(args)))\(typed(instruction))", depth: depth, location: loc)

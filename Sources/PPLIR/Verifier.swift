@@ -20,6 +20,15 @@ public struct Verifier: Sendable {
     }
 }
 
+private enum TypeKind { case scalarLike, aggregate }
+
+private func kind(_ t: ValueType) -> TypeKind {
+    switch t {
+    case .array, .matrix: .aggregate
+    default: .scalarLike
+    }
+}
+
 private struct FunctionVerifier {
     let module: Module
     let function: Function
@@ -83,7 +92,9 @@ private struct FunctionVerifier {
         for v in op.operands { use(v, in: op) }
         switch op {
         case .binary(let b, let x, let y):
-            if let tx = type(x), let ty = type(y), tx != ty, !(tx.converts(to: .real) && ty.converts(to: .real)) {
+            func isAggregate(_ t: ValueType) -> Bool { if case .scalarLike = kind(t) { false } else { true } }
+            if let tx = type(x), let ty = type(y), tx != ty, !(tx.converts(to: .real) && ty.converts(to: .real)),
+               !isAggregate(tx), !isAggregate(ty) {
                 problems.append("'\(b.rawValue)' of \(tx) and \(ty)")
             }
         case .sample(let address, let family, let args), .observe(let address, let family, let args, _):

@@ -29,19 +29,21 @@ enum Obj: Sendable {
     }
 }
 
-/// The distribution families the VM scores without boxing; others go through the catalogue.
+/// How a site builds its distribution: scalar families unboxed through `ScalarDistribution`,
+/// array-parameter families through the catalogue's `AnyDistribution`.
 enum FamilyKind: Sendable {
-    case normal
-    case bernoulli
+    case scalar(FamilyID)
     case generic(Family)
 
     init(_ name: String) throws(CompileError) {
-        switch name {
-        case "Normal": self = .normal
-        case "Bernoulli": self = .bernoulli
-        default:
-            guard let family = Catalogue.family(named: name) else { throw CompileError("unknown distribution '\(name)'") }
-            self = .generic(family)
+        guard let family = Catalogue.family(named: name) else { throw CompileError("unknown distribution '\(name)'") }
+        self = family.id.isScalar ? .scalar(family.id) : .generic(family)
+    }
+
+    var name: String {
+        switch self {
+        case .scalar(let id): id.family.name
+        case .generic(let f): f.name
         }
     }
 }
@@ -97,6 +99,8 @@ enum Code: Sendable {
     case load(Int32)
     case gather(Int32)
     case report(Int32)
+    /// Array, matrix and other rarely hot operations, evaluated on boxed run-time values.
+    case generic(GenericOp, Reg, [Reg], Int32)
     case call(Int32)
     case ret(Reg?)
 }
@@ -144,8 +148,16 @@ struct GatherSpec: Sendable {
 }
 
 struct ReportSpec: Sendable {
-    var nameID: Int
+    var address: [AddressPart]
     var value: Reg
+}
+
+enum GenericOp: Sendable {
+    case unary(UnaryOp)
+    case binary(BinaryOp)
+    case builtin(Builtin)
+    case setIndex
+    case toReal
 }
 
 struct CallSpec: Sendable {

@@ -30,23 +30,19 @@ final class CompiledProgram: Sendable {
             let compiled = try compiler.compile()
             for (local, site) in compiled.sites.enumerated() {
                 var support: Support?
-                switch site.family {
-                case .normal: support = .real
-                case .bernoulli: support = .booleans
-                case .generic: support = nil
+                if case .scalar(let id) = site.family {
+                    switch id {
+                    case .bernoulli: support = .booleans
+                    case .normal, .studentT, .cauchy, .laplace, .logistic: support = .real
+                    case .halfNormal, .halfCauchy, .logNormal, .exponential, .gamma, .inverseGamma, .chiSquared, .weibull:
+                        support = .positive
+                    case .beta: support = .unitInterval
+                    case .poisson, .geometric, .negativeBinomial: support = .naturals
+                    default: support = nil
+                    }
                 }
-                let drawType: ValueType
-                switch site.kind {
-                case .sample: drawType = site.value.type
-                case .observe: drawType = site.value.type
-                case .factor: drawType = .real
-                }
-                let familyName: String
-                switch site.family {
-                case .normal: familyName = "Normal"
-                case .bernoulli: familyName = "Bernoulli"
-                case .generic(let f): familyName = f.name
-                }
+                let drawType: ValueType = site.kind == .factor ? .real : site.value.type
+                let familyName = site.kind == .factor ? "factor" : site.family.name
                 sites.append(GlobalSite(function: index, local: local, kind: site.kind, familyName: familyName,
                                         fixedSupport: support, drawType: drawType, location: site.location))
             }
@@ -184,7 +180,7 @@ private struct FunctionCompiler {
                           value: Reg, instruction: Instruction) throws(CompileError) {
         let (parts, indices) = address(expr)
         let args = arguments.map { reg($0) }
-        let familyKind: FamilyKind = kind == .factor ? .normal : try FamilyKind(family)
+        let familyKind: FamilyKind = kind == .factor ? .scalar(.dirac) : try FamilyKind(family)
         let last = fresh(.int)
         sites.append(SiteSpec(kind: kind, global: firstGlobalSite + sites.count, family: familyKind,
                               arguments: args, value: value, nameID: intern(expr.root.isEmpty ? "factor" : expr.root),
@@ -204,6 +200,20 @@ private struct FunctionCompiler {
             case .int(let n): code.append(d.file == .real ? .constR(d.index, Double(n)) : .constI(d.index, n))
             case .bool(let b): code.append(.constI(d.index, b ? 1 : 0))
             }
+        case .setIndex(let a, let i, let v):
+            guard let d = result else { return }
+            code.append(.generic(.setIndex, d, [reg(a), reg(i), reg(v)], location(instruction)))
+        case .unary(let op, let a) where result?.file == .object:
+            code.append(.generic(.unary(op), result!, [reg(a)], location(instruction)))
+        case .binary(let op, let a, let b) where result?.file == .object || reg(a).file == .object || reg(b).file == .object:
+            guard let d = result else { return }
+            code.append(.generic(.binary(op), d, [reg(a), reg(b)], location(instruction)))
+        case .toReal(let a) where result?.file == .object:
+            code.append(.generic(.toReal, result!, [reg(a)], location(instruction)))
+        case .builtin(let f, let args) where result?.file == .object || (args.contains { reg($0).file == .object }
+                                                                          && ![.len, .sum, .mean, .logSumExp].contains(f)):
+            guard let d = result else { return }
+            code.append(.generic(.builtin(f), d, args.map { reg($0) }, location(instruction)))
         case .unary(let op, let a):
             guard let d = result else { return }
             let ra = reg(a)
@@ -215,6 +225,16 @@ private struct FunctionCompiler {
         case .binary(let op, let a, let b):
             guard let d = result else { return }
             try binary(op, a, b, d, instruction)
+        case .convert(let a):
+            guard let d = result else { return }
+            let ra = reg(a)
+            if d.type == .bool && ra.type != .bool {
+                let zero = fresh(.int)
+                code.append(.constI(zero.index, 0))
+                code.append(.cmpI(.ne, d.index, ra.index, zero.index))
+            } else {
+                move(d, ra)
+            }
         case .toReal(let a):
             guard let d = result else { return }
             let ra = reg(a)
@@ -255,8 +275,8 @@ private struct FunctionCompiler {
             guard let d = result, case .array(let element) = d.type else { return }
             gathers.append(GatherSpec(memorySlot: memorySlotOfName[name] ?? 0, destination: d, elementType: element))
             code.append(.gather(Int32(gathers.count - 1)))
-        case .report(let name, let v):
-            reports.append(ReportSpec(nameID: intern(name), value: reg(v)))
+        case .report(let expr, let v):
+            reports.append(ReportSpec(address: address(expr).0, value: reg(v)))
             code.append(.report(Int32(reports.count - 1)))
         case .call(let callee, let args):
             guard let index = module.functionIndex(named: callee) else { throw CompileError("call of unknown function '\(callee)'") }
@@ -296,21 +316,22 @@ private struct FunctionCompiler {
             let carried = loop.initial.map { fresh(function.type(of: $0)) }
             for (c, v) in zip(carried, loop.initial) { move(c, reg(v)) }
             let counter = fresh(.int)
+            let whileLocation = location(instruction)
             code.append(.constI(counter.index, 0))
             let head = code.count
             for (a, c) in zip(loop.before.arguments, carried) { move(reg(a), c) }
             let bodyArguments = loop.body.arguments.map { reg($0) }
-            for instruction in loop.before.instructions {
-                if case .condition(let c, let xs) = instruction.op {
+            for inner in loop.before.instructions {
+                if case .condition(let c, let xs) = inner.op {
                     for (a, x) in zip(bodyArguments, xs) { move(a, reg(x)) }
                     let test = code.count
                     code.append(.jumpIfFalse(reg(c).index, -1))
-                    code.append(.whileCount(counter.index, loop.maxIterations, location(instruction)))
+                    code.append(.whileCount(counter.index, loop.maxIterations, whileLocation))
                     try region(loop.body, targets: carried)
                     code.append(.jump(Int32(head)))
                     code[test] = .jumpIfFalse(reg(c).index, Int32(code.count))
                 } else {
-                    try self.instruction(instruction, targets: [])
+                    try self.instruction(inner, targets: [])
                 }
             }
             for (r, a) in zip(instruction.results, bodyArguments) { move(reg(r), a) }

@@ -190,10 +190,37 @@ extension CompiledProgram {
                 case .report(let k):
                     let spec = f.reports[Int(k)]
                     let value = self.value(of: spec.value, s, rb, ib, ob)
+                    var components = prefixComponents(s.frames[fi].prefix)
+                    for part in spec.address {
+                        switch part {
+                        case .name(let id): components.append(.name(names[id]))
+                        case .index(let r): components.append(.index(s.ints[ib + Int(r)]))
+                        }
+                    }
                     if ctx.recording {
-                        ctx.trace.reports.append((s.frames[fi].prefix, spec.nameID, value))
+                        ctx.trace.reports.append((Address(components), value))
                     } else {
-                        s.reports = ReportNode(parent: s.reports, prefix: s.frames[fi].prefix, nameID: spec.nameID, value: value)
+                        s.reports = ReportNode(parent: s.reports, address: Address(components), value: value)
+                    }
+                case .generic(let op, let d, let args, let loc):
+                    let inputs = args.map { r -> RuntimeValue in
+                        switch r.file {
+                        case .real: .real(s.reals[rb + Int(r.index)])
+                        case .int: .int(s.ints[ib + Int(r.index)])
+                        case .object: .object(s.objects[ob + Int(r.index)])
+                        }
+                    }
+                    let output: RuntimeValue
+                    do { output = try evaluateGeneric(op, inputs, resultType: d.type) } catch {
+                        throw self.error(error.kind, error.message, location: f.locations[Int(loc)], prefix: s.frames[fi].prefix)
+                    }
+                    switch (d.file, output) {
+                    case (.real, .real(let x)): s.reals[rb + Int(d.index)] = x
+                    case (.real, .int(let n)): s.reals[rb + Int(d.index)] = Double(n)
+                    case (.int, .int(let n)): s.ints[ib + Int(d.index)] = n
+                    case (.object, .object(let o)): s.objects[ob + Int(d.index)] = o
+                    default:
+                        throw self.error(.other, "internal error: '\(op)' gave a value of the wrong kind", location: f.locations[Int(loc)], prefix: s.frames[fi].prefix)
                     }
                 case .call(let k):
                     let spec = f.calls[Int(k)]

@@ -1,25 +1,31 @@
 import PPLDistributions
 import PPLInference
 
-/// A distribution instance evaluated from registers, unboxed for the common families.
+/// A distribution instance evaluated from registers, unboxed for scalar families.
 enum LiveDistribution {
-    case normal(Normal)
-    case bernoulli(Bernoulli)
+    case scalar(ScalarDistribution)
     case generic(AnyDistribution)
 
     var support: Support {
         switch self {
-        case .normal: .real
-        case .bernoulli: .booleans
+        case .scalar(let d): d.support
         case .generic(let d): d.support
         }
     }
 
+    /// Every value of a finite support, for enumeration; nil when infinite.
     var finiteValues: [Value]? {
         switch self {
-        case .normal: nil
-        case .bernoulli: [.int(0), .int(1)]
-        case .generic(let d): d.finiteValues
+        case .scalar(let d):
+            switch d.support {
+            case .booleans: return [.int(0), .int(1)]
+            case .integers(let a, let b) where b >= a && b - a < 100_000: return (a...b).map { .int($0) }
+            case .point:
+                if case .dirac(let x) = d { return [.real(x.x)] }
+                return nil
+            default: return nil
+            }
+        case .generic(let d): return d.finiteValues
         }
     }
 }
@@ -57,10 +63,12 @@ extension CompiledProgram {
     func distribution(_ spec: SiteSpec, _ s: VMState, _ fi: Int, _ rb: Int, _ ib: Int, _ ob: Int) throws(ModelError) -> LiveDistribution {
         do {
             switch spec.family {
-            case .normal:
-                return .normal(try Normal(mu: readReal(spec.arguments[0], s, rb, ib), sigma: readReal(spec.arguments[1], s, rb, ib)))
-            case .bernoulli:
-                return .bernoulli(try Bernoulli(p: readReal(spec.arguments[0], s, rb, ib)))
+            case .scalar(let id):
+                let n = spec.arguments.count
+                let a = n > 0 ? readReal(spec.arguments[0], s, rb, ib) : 0
+                let b = n > 1 ? readReal(spec.arguments[1], s, rb, ib) : 0
+                let c = n > 2 ? readReal(spec.arguments[2], s, rb, ib) : 0
+                return .scalar(try ScalarDistribution.make(id, a, b, c))
             case .generic(let family):
                 return .generic(try family.make(spec.arguments.map { value(of: $0, s, rb, ib, ob) }))
             }
@@ -103,24 +111,15 @@ extension CompiledProgram {
                 }
             }
             switch d {
-            case .normal(let n):
+            case .scalar(let scalarDistribution):
                 if let constraint {
                     guard let x = constraint.asReal else { throw badValue(constraint, spec, s, fi, ib) }
                     scalar = x
                 } else {
-                    scalar = n.sample(using: &rng)
+                    scalar = scalarDistribution.sample(using: &rng)
                 }
-                logDensity = n.logDensity(scalar)
-            case .bernoulli(let b):
-                let k: Int
-                if let constraint {
-                    guard let x = constraint.asInt else { throw badValue(constraint, spec, s, fi, ib) }
-                    k = x
-                } else {
-                    k = b.sample(using: &rng)
-                }
-                scalar = Double(k)
-                logDensity = b.logDensity(k)
+                logDensity = scalarDistribution.logDensity(scalar)
+                if sites[spec.global].fixedSupport == nil { support = scalarDistribution.support }
             case .generic(let any):
                 let v = constraint ?? any.sample(using: &rng)
                 logDensity = any.logDensity(v)
@@ -156,15 +155,12 @@ extension CompiledProgram {
             if constraint == nil { ctx.freshLogPrior += logDensity }
         case .observe:
             let d = try distribution(spec, s, fi, rb, ib, ob)
-            let v = value(of: spec.value, s, rb, ib, ob)
             switch d {
-            case .normal(let n):
+            case .scalar(let scalarDistribution):
                 scalar = readReal(spec.value, s, rb, ib)
-                logDensity = n.logDensity(scalar)
-            case .bernoulli(let b):
-                scalar = readReal(spec.value, s, rb, ib)
-                logDensity = b.logDensity(Int(scalar))
+                logDensity = scalarDistribution.logDensity(scalar)
             case .generic(let any):
+                let v = value(of: spec.value, s, rb, ib, ob)
                 logDensity = any.logDensity(v)
                 support = any.support
                 if spec.value.file == .object { object = v } else { scalar = readReal(spec.value, s, rb, ib) }

@@ -22,13 +22,11 @@ struct MemoryCell: Sendable {
 /// A deterministic quantity a particle reported, in a persistent list so copies share history.
 final class ReportNode: Sendable {
     let parent: ReportNode?
-    let prefix: AddressPrefix?
-    let nameID: Int
+    let address: Address
     let value: Value
-    init(parent: ReportNode?, prefix: AddressPrefix?, nameID: Int, value: Value) {
+    init(parent: ReportNode?, address: Address, value: Value) {
         self.parent = parent
-        self.prefix = prefix
-        self.nameID = nameID
+        self.address = address
         self.value = value
     }
 }

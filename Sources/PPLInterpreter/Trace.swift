@@ -32,7 +32,7 @@ public struct VMTrace: ModelTrace {
     var observedInstances: [Int32] = []
     public internal(set) var logPrior: Double = 0
     public internal(set) var logLikelihood: Double = 0
-    var reports: [(AddressPrefix?, Int, Value)] = []
+    var reports: [(Address, Value)] = []
     var storedReturnValue: Value?
     /// Set by a local update: reports and the return value must be recomputed from the choices.
     var deterministicStale = false
@@ -59,7 +59,7 @@ public struct VMTrace: ModelTrace {
 
     public var deterministic: [(Address, Value)] {
         if deterministicStale, let fresh = try? program.recomputeDeterministic(self) { return fresh.deterministic }
-        return reports.map { (program.address(prefix: $0.0, nameID: $0.1), $0.2) }
+        return reports
     }
 
     public var returnValue: Value? {

@@ -164,7 +164,7 @@ public struct VMModel: Model {
         var reports: [(Address, Value)] = []
         var node = particle.reports
         while let n = node {
-            reports.append((program.address(prefix: n.prefix, nameID: n.nameID), n.value))
+            reports.append((n.address, n.value))
             node = n.parent
         }
         return (reports.reversed(), particle.returnValue)
@@ -210,6 +210,6 @@ extension CompiledProgram {
         ctx.requireConstraints = true
         var rng = RandomStream(seed: 0)
         try run(&s, &ctx, &rng)
-        return (ctx.trace.reports.map { (address(prefix: $0.0, nameID: $0.1), $0.2) }, s.returnValue)
+        return (ctx.trace.reports, s.returnValue)
     }
 }

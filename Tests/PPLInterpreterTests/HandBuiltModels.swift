@@ -98,7 +98,7 @@ enum HandBuilt {
         f.emit(.ret(result), nil)
         var m = FunctionBuilder(name: "Chain", kind: .model, parameters: [], returnType: .real)
         let total = m.emit(.call("chain", [m.constant(depth)]), .real, name: "total", at: at(7, 3))
-        m.emit(.report("total", total), nil)
+        m.emit(.report(AddressExpr("total"), total), nil)
         m.emit(.observe(AddressExpr("obs"), family: "Normal", arguments: [total, m.constant(1.0)], value: m.constant(0.5)), nil, at: at(8, 3))
         m.emit(.ret(total), nil)
         return Module(functions: [f.finish(), m.finish()], entry: "Chain")
