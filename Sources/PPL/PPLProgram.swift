@@ -99,6 +99,12 @@ public struct PPLProgram: Sendable {
         do { return try Lowering.lower(checked, entry: model) } catch { throw .diagnostics([error.diagnostic]) }
     }
 
+    /// The IR of a query's model after the pass named `after` (all passes when nil; `lower` for none).
+    public func ir(for query: Query, after: String? = nil) throws(PPLError) -> String {
+        let module = try Pipeline(query: query).run(module(for: query.model), stopAfter: after)
+        return Printer().print(module)
+    }
+
     /// Binds raw data fields (from `--data`) to the model's parameters by name, converting to declared types.
     /// Fields the model does not take are ignored; arguments already given win.
     public func bind(data fields: [String: Any], source: String, to query: inout Query) throws(PPLError) {
@@ -126,8 +132,9 @@ public struct PPLProgram: Sendable {
         if !query.interventions.isEmpty || !query.conditions.isEmpty || query.isCounterfactual {
             throw .usage("do(...), given(...) and counterfactual queries are not available in this build yet")
         }
+        let transformed = try Pipeline(query: query).run(module)
         let model: VMModel
-        do { model = try VMModel(module: module, bindings: arguments) } catch { throw .model(error) }
+        do { model = try VMModel(module: transformed, bindings: arguments) } catch { throw .model(error) }
         var posterior = try await EngineRunner(request: query.engine, seed: query.seed).run(model)
         if !query.reports.isEmpty { posterior = posterior.selecting(query.reports) }
         return posterior
