@@ -57,6 +57,7 @@ public struct SummaryTable: Sendable {
 
     private func drawCountText() -> String {
         let perChain = posterior.draws.first?.first?.count ?? 0
+        if posterior.isExact { return "exact, \(perChain) assignments" }
         if posterior.chainCount > 1 { return "\(posterior.chainCount) chains × \(perChain) draws" }
         return posterior.isWeighted ? "\(perChain) weighted draws" : "\(perChain) draws"
     }
