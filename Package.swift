@@ -30,6 +30,8 @@ let package = Package(
             "PPLDiagnostics", "PPLSyntax", "PPLSema", "PPLIR", "PPLPasses",
             "PPLDistributions", "PPLInference", "PPLInterpreter",
         ]),
+        .executableTarget(name: "ppl-frontend-bench", dependencies: ["PPLSema"],
+                          path: "Benchmarks/frontend/Sources"),
         .executableTarget(name: "ppl", dependencies: [
             "PPL", "PPLInference",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -191,6 +191,8 @@ struct CompiledFunction: Sendable {
     var memorySlots: Int
     /// IR-level per-register facts used by local re-scoring.
     var registerOfValue: [Int: Reg]
+    /// Per site, how to re-evaluate its parameters alone (filled in after compilation).
+    var slices: [SliceSpec] = []
 }
 
 /// A compile-time failure: an IR construct the VM does not support.

@@ -48,6 +48,15 @@ final class CompiledProgram: Sendable {
             }
             functions.append(compiled)
         }
+        let randomness = Randomness(module)
+        for k in functions.indices {
+            let irFunction = module.functions[k]
+            let randomParameters = Set(irFunction.parameters.filter { randomness.isRandom($0.value, in: irFunction.name) }
+                .compactMap { functions[k].registerOfValue[$0.value.raw].map(Slicer.key) })
+            let randomCallees = Set(module.functions.indices.filter { randomness.randomReturn.contains(module.functions[$0].name) })
+            functions[k].slices = Slicer(function: functions[k], randomParameters: randomParameters,
+                                         randomCallees: randomCallees).slices()
+        }
         self.functions = functions
         self.entry = entry
         self.names = names

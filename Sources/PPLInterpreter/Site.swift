@@ -38,7 +38,7 @@ extension CompiledProgram {
 
     /// The address of the choice a site is making now, for errors and exported records.
     func currentAddress(_ spec: SiteSpec, _ s: VMState, _ fi: Int, _ ib: Int) -> Address {
-        var components = prefixComponents(s.frames[fi].prefix)
+        var components = prefixComponents(prefixOf(s, fi))
         for part in spec.address {
             switch part {
             case .name(let id): components.append(.name(names[id]))
@@ -198,7 +198,10 @@ extension CompiledProgram {
             } else {
                 ctx.trace.observedInstances.append(Int32(instance))
             }
-            if ctx.recorder != nil { ctx.recorder?.record(spec, instance: instance, s, rb, ib, ob) }
+            if ctx.recorder != nil {
+                ctx.recorder?.record(functions[sites[spec.global].function].slices[sites[spec.global].local],
+                                     instance: instance, s, rb, ib, ob)
+            }
         }
         if spec.kind == .sample {
             if ctx.collectStepChoices {

@@ -117,8 +117,8 @@ public struct VMModel: Model {
 
     public func update(_ trace: inout VMTrace, latent index: Int, to value: Value,
                        using rng: inout RandomStream) throws(ModelError) -> TraceUpdate<VMUndo> {
-        if localUpdates {
-            return try program.updateLocally(&trace, latent: index, to: value)
+        if localUpdates, let update = try program.updateLocally(&trace, latent: index, to: value) {
+            return update
         }
         let instance = Int(trace.latentInstances[index])
         var constraints = trace.latentChoices()

@@ -204,3 +204,67 @@ import Testing
         }
     }
 }
+
+@Suite struct LocalUpdateTests {
+    @Test func staticModelsRescoreOnlyTheMarkovBlanket() throws {
+        let independent = try VMModel(module: HandBuilt.independent(), arguments: [.reals((0..<50).map { Double($0) / 10 })])
+        #expect(independent.localUpdates)
+        var rng = RandomStream(seed: 11)
+        var trace = try independent.simulate(using: &rng)
+        let update = try independent.update(&trace, latent: 17, to: .real(0.3), using: &rng)
+        guard case .local(let undo) = update.undo else { Issue.record("expected a local update"); return }
+        // z[17] itself and y[17]: nothing else is re-scored.
+        #expect(undo.oldDensities.count == 2)
+
+        let ssm = try VMModel(module: HandBuilt.stateSpace(), arguments: [.reals([0.1, 0.2, 0.3, 0.4])])
+        #expect(ssm.localUpdates)
+        var path = try ssm.simulate(using: &rng)
+        let step = try ssm.update(&path, latent: 1, to: .real(-0.2), using: &rng)
+        guard case .local(let blanket) = step.undo else { Issue.record("expected a local update"); return }
+        // x[1], its observation y[1] and its child x[2].
+        #expect(Set(blanket.oldDensities.map { path.address($0.0).description }) == ["x[1]", "y[1]", "x[2]"])
+        // The path returned is recomputed from the updated choices.
+        #expect(path.returnValue?.asReals?[1] == -0.2)
+    }
+
+    @Test func modelsWithRandomCallResultsFallBackToReexecution() throws {
+        let model = try VMModel(module: HandBuilt.recursive(depth: 3), arguments: [])
+        #expect(model.facts.isStatic)
+        #expect(!model.localUpdates)
+    }
+
+    @Test func galleryUpdatesWeighTheChangeInLogJoint() throws {
+        let cases: [(String, [Value], Bool)] = [
+            ("coin.ppl", [.ints([1, 0, 1, 1, 0, 1, 1, 1])], true),
+            ("ssm.ppl", [.reals([0.3, 0.9, 1.1, 0.7]), .real(0.95), .real(0.5), .real(0.4)], true),
+            ("linear_regression.ppl", [.reals([0, 1, 2, 3]), .reals([1.1, 2.9, 5.2, 7.0])], true),
+            ("eight_schools.ppl", [.reals([28, 8, -3, 7, -1, 1, 18, 12]), .reals([15, 10, 16, 11, 9, 11, 10, 18])], false),
+            ("gaussian_mixture.ppl", [.reals([-2.1, -1.7, 2.2, 1.9])], false),
+        ]
+        for (name, arguments, local) in cases {
+            let model = try SourceModels.model(try SourceModels.programText(name), arguments: arguments)
+            #expect(model.localUpdates == local, "\(name)")
+            var rng = RandomStream(seed: 12)
+            var trace = try model.simulate(using: &rng)
+            for k in 0..<trace.latentCount {
+                let before = trace.logJoint
+                let current = trace.latent(k)
+                let proposal: Value = current.support.isDiscrete ? .int(1 - (current.value.asInt ?? 0))
+                    : .real((current.value.asReal ?? 0) * 0.9 + 0.05)
+                let update = try model.update(&trace, latent: k, to: proposal, using: &rng)
+                var choices: [Address: Value] = [:]
+                for j in 0..<trace.latentCount { choices[trace.latent(j).address] = trace.latent(j).value }
+                let after = try model.assess(choices)
+                #expect(abs(trace.logJoint - after) < 1e-9, "\(name) \(current.address)")
+                #expect(abs(update.logWeight - (after - before)) < 1e-9, "\(name) \(current.address)")
+                var rerun = RandomStream(seed: 1)
+                let fresh = try model.generate(constraints: choices, using: &rerun)
+                #expect(trace.returnValue == fresh.returnValue, "\(name)")
+                if k % 2 == 1 {
+                    model.revert(&trace, update)
+                    #expect(trace.logJoint == before, "\(name) \(current.address)")
+                }
+            }
+        }
+    }
+}
