@@ -64,6 +64,13 @@ public struct Parser {
             return nil
         default:
             var notes: [Diagnostic.Note] = []
+            if case .symbol(.halfOpenRange) = current.kind {
+                notes.append(.init("ranges 'a..<b' are allowed only in 'for' loops"))
+            }
+            if position > 0, !current.startsLine {
+                error("unexpected \(current.kind) after the declaration", at: current, notes: notes)
+                return nil
+            }
             if case .identifier = current.kind, case .symbol(.tilde) = peek(1).kind {
                 notes.append(.init("random choices belong inside a 'model' body"))
             }

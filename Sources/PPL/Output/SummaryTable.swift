@@ -19,9 +19,10 @@ public struct SummaryTable: Sendable {
         for (column, address) in posterior.columns.enumerated()
         where selection.isEmpty || selection.contains(where: { $0.covers(address) }) {
             let s = summaries[column]
+            let quantile = posterior.columnIsInteger[column] ? integer : number
             rows.append([
-                address.description, number(s.mean), number(s.sd), number(s.q05), number(s.q50),
-                number(s.q95), s.ess.map { String(Int($0.rounded())) } ?? "-",
+                address.description, number(s.mean), number(s.sd), quantile(s.q05), quantile(s.q50),
+                quantile(s.q95), s.ess.map { String(Int($0.rounded())) } ?? "-",
                 s.rhat.map { String(format: "%.3f", $0) } ?? "-", histogram(column: column),
             ])
         }
@@ -56,6 +57,7 @@ public struct SummaryTable: Sendable {
 
     private func drawCountText() -> String {
         let perChain = posterior.draws.first?.first?.count ?? 0
+        if posterior.isExact { return "exact, \(perChain) assignments" }
         if posterior.chainCount > 1 { return "\(posterior.chainCount) chains × \(perChain) draws" }
         return posterior.isWeighted ? "\(perChain) weighted draws" : "\(perChain) draws"
     }
@@ -70,6 +72,12 @@ public struct SummaryTable: Sendable {
         }
         return Histogram(values: values, weights: weights, integer: posterior.columnIsInteger[column]).sparkline
     }
+}
+
+/// Whole numbers for quantiles of integer choices.
+func integer(_ x: Double?) -> String {
+    guard let x, x.isFinite else { return number(x) }
+    return String(Int(x.rounded()))
 }
 
 /// Four significant digits, plain where it reads well, scientific where it must.

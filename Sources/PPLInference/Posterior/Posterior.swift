@@ -20,6 +20,8 @@ public struct Posterior: Sendable {
     public var diagnostics: EngineDiagnostics
     /// Whether the run was cancelled and these are the draws made so far.
     public var cancelled: Bool
+    /// Whether the weighted draws are the exact posterior (enumeration): no Monte Carlo error to report.
+    public var isExact: Bool = false
     /// Per-draw sampler statistics by CmdStan name (`lp__`, `accept_stat__`, ...): [chain][draw].
     public var sampleStatistics: [String: [[Double]]] = [:]
     /// Addresses of the observations, in the order of `pointwiseLogLikelihood`'s rows.
