@@ -39,12 +39,15 @@ let package = Package(
 
         .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
                           path: "Benchmarks/distributions/Swift"),
+        .executableTarget(name: "PPLBenchVM",
+                          dependencies: ["PPLInterpreter", "PPLSema", "PPLSyntax", "PPLInference", "PPLDistributions"],
+                          path: "Benchmarks/vm/Swift"),
 
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PPLSyntaxTests", dependencies: ["PPLSyntax"]),
-        .testTarget(name: "PPLSemaTests", dependencies: ["PPLSema", "PPLSyntax"]),
+        .testTarget(name: "PPLSemaTests", dependencies: ["PPLSema", "PPLSyntax"], exclude: ["Golden"]),
         .testTarget(name: "PPLIRTests", dependencies: ["PPLIR", "PPLSema", "PPLSyntax"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "PPLPassesTests", dependencies: ["PPLPasses", "PPLSema", "PPLSyntax", "PPLInterpreter", "PPLInference"]),
