@@ -42,6 +42,9 @@ let package = Package(
                           path: "Benchmarks/mcmc/Swift"),
         .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
                           path: "Benchmarks/distributions/Swift"),
+        .executableTarget(name: "PPLBenchVM",
+                          dependencies: ["PPLInterpreter", "PPLSema", "PPLSyntax", "PPLInference", "PPLDistributions"],
+                          path: "Benchmarks/vm/Swift"),
 
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
