@@ -21,6 +21,16 @@ public enum LogMath {
         return 2 * log(a) + log1p(inverse * inverse)
     }
 
+    /// log Gamma(a + 1/2) - log Gamma(a) - log(a)/2, accurate for huge a (Student-t with large nu).
+    ///
+    /// For a >= 100 the asymptotic series -1/(8a) + 1/(192a^3) - 1/(640a^5) + 17/(14336a^7),
+    /// whose next term is below 1e-20; below that GSL's lnpoch loses nothing.
+    @usableFromInline static func logGammaHalfRatio(_ a: Double) -> Double {
+        if a < 100 { return gsl_sf_lnpoch(a, 0.5) - 0.5 * log(a) }
+        let inverse = 1 / a, inverse2 = inverse * inverse
+        return inverse * (-1.0 / 8 + inverse2 * (1.0 / 192 + inverse2 * (-1.0 / 640 + inverse2 * 17.0 / 14336)))
+    }
+
     /// The error of Stirling's formula in log space, log(n!) - [(n + 1/2) log n - n + log(2 pi)/2].
     ///
     /// Exact formula for n <= 15 (where it loses nothing in absolute terms),

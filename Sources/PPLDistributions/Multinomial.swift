@@ -48,8 +48,10 @@ public struct Multinomial: Distribution {
                 guard ki == remaining else { return -.infinity }
                 return total
             }
-            let conditional = tailMass[i] > 0 ? Swift.min(p[i] / tailMass[i], 1) : 1
-            let complement = tailMass[i] > 0 ? Swift.max(tailMass[i + 1] / tailMass[i], 0) : 0
+            // No probability left for categories i...: nothing more may be drawn.
+            guard tailMass[i] > 0 else { return remaining == 0 ? total : -.infinity }
+            let conditional = Swift.min(p[i] / tailMass[i], 1)
+            let complement = Swift.max(tailMass[i + 1] / tailMass[i], 0)
             total += LogMath.logBinomialTerm(Double(ki), Double(remaining), conditional, complement)
             remaining -= ki
         }

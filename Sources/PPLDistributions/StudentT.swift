@@ -2,8 +2,8 @@ import CGSL
 
 /// StudentT(nu, mu, sigma): location-scale Student's t with nu > 0 degrees of freedom (Stan's student_t).
 ///
-/// log p(x) = lnpoch(nu/2, 1/2) - log(nu pi)/2 - log sigma - (nu + 1)/2 log(1 + z^2/nu), z = (x - mu)/sigma;
-/// lnpoch(a, 1/2) = lgamma(a + 1/2) - lgamma(a) without cancellation for large nu.
+/// log p(x) = lgamma((nu+1)/2) - lgamma(nu/2) - log(nu pi)/2 - log sigma - (nu + 1)/2 log(1 + z^2/nu),
+/// z = (x - mu)/sigma; the gamma ratio is taken together with log(nu)/2 so that nothing cancels for large nu.
 public struct StudentT: Distribution {
     public let nu: Double
     public let mu: Double
@@ -19,7 +19,7 @@ public struct StudentT: Distribution {
         self.mu = mu
         self.sigma = sigma
         self.rootNu = nu.squareRoot()
-        self.logNormaliser = gsl_sf_lnpoch(0.5 * nu, 0.5) - 0.5 * (log(nu) + LogMath.logPi) - log(sigma)
+        self.logNormaliser = LogMath.logGammaHalfRatio(0.5 * nu) - 0.5 * (LogMath.logTwo + LogMath.logPi) - log(sigma)
     }
 
     public var support: Support { .real }

@@ -17,8 +17,13 @@ public enum Builtin: String, Sendable, Hashable, CaseIterable {
     /// One line for the language reference.
     public var summary: String {
         switch self {
-        case .exp, .log, .log1p, .expm1, .logit, .lgamma, .sqrt:
-            "\(rawValue)(x): element-wise on arrays"
+        case .exp: "exp(x): element-wise on arrays"
+        case .log: "log(x): natural logarithm; element-wise on arrays"
+        case .log1p: "log1p(x) = log(1 + x), accurate near 0; element-wise on arrays"
+        case .expm1: "expm1(x) = exp(x) - 1, accurate near 0; element-wise on arrays"
+        case .logit: "logit(p) = log(p / (1 - p)); element-wise on arrays"
+        case .lgamma: "lgamma(x) = log |Gamma(x)|; element-wise on arrays"
+        case .sqrt: "sqrt(x); element-wise on arrays"
         case .logistic, .inv_logit: "\(rawValue)(x) = 1 / (1 + exp(-x)): element-wise on arrays"
         case .abs: "abs(x): Int stays Int; element-wise on arrays"
         case .pow: "pow(x, y) = x^y"
@@ -103,7 +108,7 @@ public enum Builtin: String, Sendable, Hashable, CaseIterable {
             return .success(.int)
         case .rep:
             if let e = arity(2) { return .failure(e) }
-            guard arguments[1].converts(to: .int), arguments[1] != .bool else {
+            guard arguments[1] == .int else {
                 return .failure(.argument(1, expected: "an Int count"))
             }
             return .success(.array(arguments[0]))
@@ -128,6 +133,17 @@ enum BuiltinMismatch: Error {
 }
 
 extension ValueType {
+    /// Whether a value may stand where `other` is expected: Int widens to Real, element-wise
+    /// in arrays. Stricter than `converts(to:)`: a Bool is not silently a number here.
+    func widens(to other: ValueType) -> Bool {
+        if self == other { return true }
+        switch (self, other) {
+        case (.int, .real): return true
+        case (.array(let a), .array(let b)): return a.widens(to: b)
+        default: return false
+        }
+    }
+
     var isNumber: Bool { self == .int || self == .real }
     var isNumberArray: Bool {
         if case .array(let element) = self { return element.isNumber }

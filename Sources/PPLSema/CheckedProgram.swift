@@ -130,20 +130,20 @@ public struct CheckedQuery: Sendable {
 public struct CheckedProgram: Sendable {
     public var program: Program
     /// The static type of every expression that checked.
-    public var types: [NodeID: ValueType] = [:]
+    public var types = NodeTable<ValueType>()
     /// Expressions whose value must be converted to another type where used (Int to Real,
     /// Bool to Int, Int to Bool in a condition); the value is the target type.
-    public var coercions: [NodeID: ValueType] = [:]
+    public var coercions = NodeTable<ValueType>()
     /// For each `.name` expression, the symbol it refers to.
-    public var references: [NodeID: SymbolID] = [:]
+    public var references = NodeTable<SymbolID>()
     /// For each binding site, the symbol it declares: Parameter.id, ConstantDecl.id, ModelDecl.id,
     /// FunctionDecl.id, and Statement.id of `let`, `var`, `for` and `~` statements that declare a
     /// latent name (only the first site of `x[i] ~` declares `x`).
-    public var definitions: [NodeID: SymbolID] = [:]
+    public var definitions = NodeTable<SymbolID>()
     /// For each `.call` expression, what it calls.
-    public var calls: [NodeID: Callee] = [:]
+    public var calls = NodeTable<Callee>()
     /// For each `~` and `observe` statement (Statement.id), latent or observation and more.
-    public var choices: [NodeID: ChoiceFacts] = [:]
+    public var choices = NodeTable<ChoiceFacts>()
     /// Every symbol, indexed by `SymbolID.raw`.
     public var symbols: [Symbol] = []
     /// Models and functions by name.
@@ -152,7 +152,10 @@ public struct CheckedProgram: Sendable {
     /// Queries in source order.
     public var queries: [CheckedQuery] = []
 
-    public init(program: Program) { self.program = program }
+    public init(program: Program) {
+        self.program = program
+        types.reserve(program.nodeCount)
+    }
 
     public func symbol(_ id: SymbolID) -> Symbol { symbols[id.raw] }
 }
@@ -161,4 +164,57 @@ public struct CheckedProgram: Sendable {
 public enum EngineName {
     public static let all = ["enumerate", "lw", "smc", "mh", "gibbs", "rank"]
     public static let `default` = "smc"
+    /// Options that are counts, with their smallest allowed value; other options are the engine's own.
+    public static let countOptions: [String: Int] = [
+        "particles": 1, "samples": 1, "warmup": 0, "thin": 1, "chains": 1, "seed": 0,
+    ]
+}
+
+/// Facts about nodes, indexed by NodeID. NodeIDs are dense (0 ..< Program.nodeCount), so a
+/// slot array beats a dictionary: no hashing, 4 bytes per node plus the facts themselves.
+public struct NodeTable<Value: Sendable>: Sendable {
+    /// For each NodeID, the index of its fact in `values`, or -1.
+    private var slots: [Int32] = []
+    private var values: [Value] = []
+    private var live = 0
+
+    public init() {}
+
+    mutating func reserve(_ count: Int) { slots.reserveCapacity(count) }
+
+    /// The fact for a node, or nil when there is none.
+    public subscript(id: NodeID) -> Value? {
+        get {
+            guard id.raw >= 0, id.raw < slots.count else { return nil }
+            let slot = slots[id.raw]
+            return slot >= 0 ? values[Int(slot)] : nil
+        }
+        set {
+            guard id.raw >= 0 else { return }
+            if id.raw >= slots.count {
+                guard newValue != nil else { return }
+                slots.append(contentsOf: repeatElement(-1, count: id.raw - slots.count + 1))
+            }
+            let slot = slots[id.raw]
+            switch (newValue, slot >= 0) {
+            case (let value?, true): values[Int(slot)] = value
+            case (let value?, false):
+                slots[id.raw] = Int32(values.count)
+                values.append(value)
+                live += 1
+            case (nil, true):
+                slots[id.raw] = -1
+                live -= 1
+            case (nil, false): break
+            }
+        }
+    }
+
+    /// The nodes that have a fact, in NodeID order, with their facts.
+    public var entries: [(id: NodeID, value: Value)] {
+        slots.enumerated().compactMap { i, slot in slot >= 0 ? (id: NodeID(i), value: values[Int(slot)]) : nil }
+    }
+
+    public var isEmpty: Bool { live == 0 }
+    public var count: Int { live }
 }

@@ -16,13 +16,22 @@ public func check(_ program: Program) -> (program: CheckedProgram, diagnostics: 
 public func checkSource(_ file: SourceFile) -> (program: CheckedProgram, diagnostics: [Diagnostic]) {
     let (program, parseDiagnostics) = Parser.parse(file)
     let (checked, checkDiagnostics) = check(program)
-    return (checked, parseDiagnostics + checkDiagnostics)
+    // In source order, as a reader goes through the file; a stable sort keeps notes' order.
+    let ordered = (parseDiagnostics + checkDiagnostics).enumerated().sorted { a, b in
+        let x = a.element.span?.start ?? Int.max, y = b.element.span?.start ?? Int.max
+        return x != y ? x < y : a.offset < b.offset
+    }.map(\.element)
+    return (checked, ordered)
 }
 
 struct Checker {
     var result: CheckedProgram
     var diagnostics: [Diagnostic] = []
+    /// The catalogue case of each diagnostic, in the same order (for tests).
+    var codes: [String] = []
     private let program: Program
+    /// Functions whose bodies make random choices, directly or through calls.
+    private var stochasticFunctions: Set<String> = []
 
     /// Innermost last; index 0 holds models, functions and constants.
     private var scopes: [[String: SymbolID]] = [[:]]
@@ -31,6 +40,11 @@ struct Checker {
     private var queryStart: Int?
     /// Per model: the names its choices, called functions and reported lets use, for query checks.
     private var modelFacts: [String: ModelFacts] = [:]
+    private var functionFacts: [String: ModelFacts] = [:]
+    /// Where each top-level constant is declared, for "used before its definition" at top level.
+    private var constantNames: [String: SourceSpan] = [:]
+    /// Per open block, the literal latent addresses (`x[0]`) drawn in it, to catch repeats.
+    private var literalAddresses: [[String: SourceSpan]] = []
 
     private struct BodyContext {
         var owner: NodeID
@@ -49,6 +63,10 @@ struct Checker {
 
     struct ModelFacts {
         var latents: Set<String> = []
+        /// The type of each latent name (an array type for `x[i] ~`).
+        var latentTypes: [String: ValueType] = [:]
+        /// Latent sites drawn from continuous families: name, family, place.
+        var continuous: [(name: String, family: String, span: SourceSpan)] = []
         var calledFunctions: Set<String> = []
         var reported: Set<String> = []
         var parameters: Set<String> = []
@@ -93,6 +111,10 @@ struct Checker {
             default: break
             }
         }
+        stochasticFunctions = findStochasticFunctions()
+        for declaration in program.declarations {
+            if case .constant(let c) = declaration, constantNames[c.name.name] == nil { constantNames[c.name.name] = c.name.span }
+        }
         // Constants in order: each sees the ones before it.
         for declaration in program.declarations {
             if case .constant(let c) = declaration { checkConstant(c) }
@@ -130,6 +152,9 @@ struct Checker {
         beginBody(owner: f.id, name: f.name.name, isModel: false, declaresReturn: f.returnType != nil,
                   returnType: returnType, parameters: f.parameters, block: f.body)
         checkStatements(f.body.statements)
+        if let context = body, result.functions[f.name.name]?.declaration == f.id {
+            functionFacts[f.name.name] = context.facts
+        }
         if let returnType, f.returnType != nil, !alwaysReturns(f.body.statements) {
             report(.missingReturn(f.name.name, expected: returnType), at: f.name.span,
                    notes: [.init("add 'return' at the end of the body", at: closingBrace(f.body))])
@@ -150,6 +175,7 @@ struct Checker {
 
     private mutating func beginBody(owner: NodeID, name: String, isModel: Bool, declaresReturn: Bool,
                                     returnType: ValueType?, parameters: [Parameter], block: Block) {
+        literalAddresses = [[:]]
         var declared: [String: SourceSpan] = [:]
         collectDeclaredNames(block.statements, into: &declared)
         scopes.append([:])
@@ -177,7 +203,9 @@ struct Checker {
 
     private mutating func checkBlock(_ block: Block) {
         scopes.append([:])
+        literalAddresses.append([:])
         checkStatements(block.statements)
+        literalAddresses.removeLast()
         scopes.removeLast()
     }
 
@@ -191,8 +219,8 @@ struct Checker {
             guard let (family, vectorisedArguments) = checkDistribution(distribution) else { return }
             var vectorised = !vectorisedArguments.isEmpty
             if let valueType {
-                if case .array(let element) = valueType, !valueType.converts(to: family.drawType),
-                   element.converts(to: family.drawType) {
+                if case .array(let element) = valueType, !valueType.widens(to: family.drawType),
+                   element.widens(to: family.drawType) {
                     vectorised = true
                 } else if vectorised {
                     report(.vectorisedScalarTarget(family: family.name), at: value.span)
@@ -319,10 +347,17 @@ struct Checker {
                     return
                 }
                 if let holds = elementType(of: symbol.type, depth: indices.count, span: lhs.span),
-                   holds != drawn, !(vectorisedArguments.isEmpty && drawn.converts(to: holds) && holds != .bool) {
+                   holds != drawn, !(vectorisedArguments.isEmpty && drawn.widens(to: holds)) {
                     report(.latentElementType(rootName, holds: holds, family: family.name, draws: drawn), at: lhs.span)
                 }
-                body?.facts.latents.insert(rootName)
+                if let text = literalAddress(rootName, indices), !literalAddresses.isEmpty {
+                    if let first = literalAddresses[literalAddresses.count - 1][text] {
+                        report(.duplicateLatent(text), at: lhs.span, notes: [.init("'\(text)' is first drawn here", at: first)])
+                        return
+                    }
+                    literalAddresses[literalAddresses.count - 1][text] = lhs.span
+                }
+                recordLatent(rootName, type: symbol.type, family: family, span: lhs.span)
             default:
                 // Rooted in data or a bound value: an observation.
                 facts.kind = .observation
@@ -330,8 +365,8 @@ struct Checker {
                 result.types[rootExprID(lhs)] = symbol.type
                 guard let lhsType = elementType(of: symbol.type, depth: indices.count, span: lhs.span) else { break }
                 result.types[lhs.id] = lhsType
-                if case .array(let element) = lhsType, !lhsType.converts(to: family.drawType),
-                   element.converts(to: family.drawType) {
+                if case .array(let element) = lhsType, !lhsType.widens(to: family.drawType),
+                   element.widens(to: family.drawType) {
                     facts.vectorised = true
                 } else if !vectorisedArguments.isEmpty {
                     report(.vectorisedScalarTarget(family: family.name), at: lhs.span)
@@ -343,11 +378,6 @@ struct Checker {
             }
         } else {
             // A fresh name: a latent choice.
-            if let declaredAt = body?.declaredNames[rootName], declaredAt.start > lhs.span.start,
-               !isTildeDeclaration(rootName, at: declaredAt) {
-                report(.usedBeforeDefinition(rootName), at: rootSpan, notes: [.init("'\(rootName)' is defined here", at: declaredAt)])
-                return
-            }
             var type = drawn
             for _ in indices { type = .array(type) }
             let symbolID: SymbolID?
@@ -369,7 +399,10 @@ struct Checker {
                 result.types[rootExprID(lhs)] = type
             }
             result.types[lhs.id] = drawn
-            body?.facts.latents.insert(rootName)
+            if let text = literalAddress(rootName, indices), !literalAddresses.isEmpty {
+                literalAddresses[literalAddresses.count - 1][text] = lhs.span
+            }
+            recordLatent(rootName, type: type, family: family, span: lhs.span)
         }
         result.choices[statement.id] = facts
     }
@@ -404,8 +437,8 @@ struct Checker {
         var ok = true
         for (i, (argument, spec)) in zip(d.arguments, family.parameters).enumerated() {
             guard let type = argumentTypes[i] else { ok = false; continue }
-            if type != .bool, coerce(argument, from: type, to: spec.type) { continue }
-            if case .array(let element) = type, element != .bool, element.converts(to: spec.type) {
+            if coerce(argument, from: type, to: spec.type) { continue }
+            if case .array(let element) = type, element.widens(to: spec.type) {
                 if element != spec.type { result.coercions[argument.id] = .array(spec.type) }
                 vectorised.append(i)
                 continue
@@ -463,9 +496,9 @@ struct Checker {
         if context.isModel {
             guard let value, let valueType else { return }
             if let previous = context.modelReturnType, previous != valueType {
-                if valueType.converts(to: previous) {
+                if valueType.widens(to: previous) {
                     _ = coerce(value, from: valueType, to: previous)
-                } else if previous.converts(to: valueType) {
+                } else if previous.widens(to: valueType) {
                     body?.modelReturnType = valueType
                 } else {
                     report(.modelReturnTypes(context.name, previous, valueType), at: value.span)
@@ -551,8 +584,8 @@ struct Checker {
                 guard let type = typeOf(element) else { return nil }
                 guard let current = joined else { joined = type; first = type; continue }
                 if type == current { continue }
-                if type.converts(to: current), type != .bool { continue }
-                if current.converts(to: type), current != .bool { joined = type; continue }
+                if type.widens(to: current) { continue }
+                if current.widens(to: type) { joined = type; continue }
                 report(.arrayElementTypes(first ?? current, type), at: element.span)
                 return nil
             }
@@ -614,8 +647,8 @@ struct Checker {
             let b = typeOf(otherwise)
             guard let a, let b else { return nil }
             if a == b { return a }
-            if a.converts(to: b), a != .bool { result.coercions[then.id] = b; return b }
-            if b.converts(to: a), b != .bool { result.coercions[otherwise.id] = a; return a }
+            if a.widens(to: b) { result.coercions[then.id] = b; return b }
+            if b.widens(to: a) { result.coercions[otherwise.id] = a; return a }
             report(.conditionalBranchTypes(a, b), at: e.span)
             return nil
         }
@@ -689,6 +722,9 @@ struct Checker {
         if let signature = result.functions[name] {
             result.calls[e.id] = .function(signature.symbol)
             body?.facts.calledFunctions.insert(name)
+            if body == nil, stochasticFunctions.contains(name) {
+                report(.stochasticCallOutsideModel(name), at: callee.span)
+            }
             guard arguments.count == signature.parameters.count else {
                 report(.functionArity(name, expected: signature.parameters.count, given: arguments.count), at: e.span)
                 return nil
@@ -769,6 +805,11 @@ struct Checker {
             }
         }
         let facts = modelFacts[q.model.name] ?? ModelFacts()
+        if q.kind == .counterfactual, q.interventions.isEmpty {
+            report(.counterfactualWithoutDo, at: q.span.start < q.model.span.start
+                       ? SourceSpan(file: q.span.file, start: q.span.start, end: q.model.span.start - 1) : q.model.span,
+                   notes: [.init("without an intervention the question is an ordinary 'infer'")])
+        }
         let interventions = checkAddresses(q.interventions.map { ($0.target, $0.value) }, clause: "do", model: q.model.name, facts: facts)
         let conditions = checkAddresses(q.conditions.map { ($0.target, $0.value) }, clause: "given", model: q.model.name, facts: facts)
         let reports = checkAddresses(q.reports.map { ($0, nil) }, clause: "report", model: q.model.name, facts: facts)
@@ -786,7 +827,24 @@ struct Checker {
                 if !seen.insert(option.name.name).inserted {
                     report(.duplicateEngineOption(option.name.name), at: option.name.span)
                 }
-                _ = typeOf(option.value)
+                let type = typeOf(option.value)
+                guard let minimum = EngineName.countOptions[option.name.name], let type else { continue }
+                if type != .int {
+                    report(.engineOptionType(option.name.name, found: type), at: option.value.span)
+                } else if let value = intLiteral(option.value), value < minimum {
+                    report(.engineOptionRange(option.name.name, minimum: minimum), at: option.value.span)
+                }
+            }
+        }
+        if engine == "enumerate" {
+            let fixed = Set((interventions + conditions).compactMap { address -> String? in
+                guard address.components.count == 1, case .name(let n) = address.components[0] else { return nil }
+                return n
+            })
+            if let site = continuousSites(of: facts).first(where: { !fixed.contains($0.name) }) {
+                report(.enumerateContinuous(site.name, family: site.family), at: q.engine?.name.span ?? q.model.span,
+                       notes: [.init("'\(site.name)' is drawn here", at: site.span),
+                               .init("use 'smc', 'lw', 'mh' or 'gibbs' for models with continuous choices")])
             }
         }
         result.queries.append(CheckedQuery(declaration: q, model: signature.symbol, interventions: interventions,
@@ -826,9 +884,48 @@ struct Checker {
                 report(.duplicateAddress(clause: clause, address: address.text), at: target.span)
                 continue
             }
+            // A value for a model's own latent must fit its type (choices nested in calls are not typed here).
+            if let value, let found = result.types[value.id], var expected = facts.latentTypes[root],
+               !components.contains(where: { if case .field = $0 { true } else { false } }) {
+                var depthOK = true
+                for _ in components.dropFirst() {
+                    guard let element = expected.elementType else { depthOK = false; break }
+                    expected = element
+                }
+                if !depthOK {
+                    report(.indexNonArray(expected), at: target.span)
+                    continue
+                }
+                if !coerce(value, from: found, to: expected) {
+                    report(.addressValueType(clause: clause, address: address.text, expected: expected, found: found),
+                           at: value.span)
+                    continue
+                }
+            }
             addresses.append(address)
         }
         return addresses
+    }
+
+    /// The continuous latent sites of a model and of the functions it calls, transitively.
+    private func continuousSites(of facts: ModelFacts) -> [(name: String, family: String, span: SourceSpan)] {
+        var sites = facts.continuous
+        var visited: Set<String> = []
+        var pending = Array(facts.calledFunctions)
+        while let name = pending.popLast() {
+            guard visited.insert(name).inserted, let called = functionFacts[name] else { continue }
+            sites += called.continuous.map { ("\(name)[...].\($0.name)", $0.family, $0.span) }
+            pending += called.calledFunctions
+        }
+        return sites
+    }
+
+    private func intLiteral(_ e: Expr) -> Int? {
+        switch e.kind {
+        case .int(let n): n
+        case .unary(.negate, let inner): intLiteral(inner).map { -$0 }
+        default: nil
+        }
     }
 
     /// `p`, `z[3]`, `step[2].x` as components; nil when the expression is not an address.
@@ -879,7 +976,8 @@ struct Checker {
     }
 
     private mutating func reportUndefined(_ name: String, at span: SourceSpan) {
-        if let declaredAt = body?.declaredNames[name], declaredAt.start > span.start {
+        if let declaredAt = body?.declaredNames[name] ?? (body == nil ? constantNames[name] : nil),
+           declaredAt.start > span.start {
             report(.usedBeforeDefinition(name), at: span, notes: [.init("'\(name)' is defined here", at: declaredAt)])
             return
         }
@@ -914,11 +1012,20 @@ struct Checker {
         }
     }
 
-    /// Whether the first place a name is declared is the left of a `~` (so a later `~` is the declaration).
-    private func isTildeDeclaration(_ name: String, at span: SourceSpan) -> Bool {
-        // declaredNames records `~` roots and let/var names alike; a root recorded at a later
-        // position than this fresh `~` can only be this statement's own root.
-        true
+    /// `x[0][2]` when every index is an Int literal; nil otherwise.
+    private func literalAddress(_ root: String, _ indices: [Expr]) -> String? {
+        var text = root
+        for index in indices {
+            guard case .int(let i) = index.kind else { return nil }
+            text += "[\(i)]"
+        }
+        return text
+    }
+
+    private mutating func recordLatent(_ name: String, type: ValueType?, family: Family, span: SourceSpan) {
+        body?.facts.latents.insert(name)
+        if let type { body?.facts.latentTypes[name] = type }
+        if !family.isDiscrete { body?.facts.continuous.append((name, family.name, span)) }
     }
 
     /// `x`, `x[i]`, `x[i][j]` as (root, root span, indices); nil for anything else.
@@ -988,12 +1095,76 @@ struct Checker {
     /// Whether a value of type `from` may stand where `to` is expected; records the conversion.
     private mutating func coerce(_ e: Expr, from: ValueType, to: ValueType) -> Bool {
         if from == to { return true }
-        guard from.converts(to: to) else { return false }
+        guard from.widens(to: to) else { return false }
         result.coercions[e.id] = to
         return true
     }
 
-    // MARK: - Returns
+    // MARK: - Returns and effects
+
+    /// The functions that make random choices: a syntactic fixpoint over bodies and calls.
+    private func findStochasticFunctions() -> Set<String> {
+        var calls: [String: Set<String>] = [:]
+        var stochastic: Set<String> = []
+        for declaration in program.declarations {
+            guard case .function(let f) = declaration else { continue }
+            var effects = Effects()
+            effects.scan(f.body.statements)
+            calls[f.name.name] = effects.calls
+            if effects.choices { stochastic.insert(f.name.name) }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for (name, callees) in calls where !stochastic.contains(name) && !callees.isDisjoint(with: stochastic) {
+                stochastic.insert(name)
+                changed = true
+            }
+        }
+        return stochastic
+    }
+
+    /// Whether statements make choices, and which functions they call.
+    private struct Effects {
+        var choices = false
+        var calls: Set<String> = []
+
+        mutating func scan(_ statements: [Statement]) {
+            for statement in statements {
+                switch statement.kind {
+                case .tilde(let lhs, let d): choices = true; scan(lhs); d.arguments.forEach { scan($0) }
+                case .observe(let d, let v): choices = true; d.arguments.forEach { scan($0) }; scan(v)
+                case .factor(let v): choices = true; scan(v)
+                case .letBinding(_, _, let v), .varBinding(_, _, let v), .expression(let v): scan(v)
+                case .assign(let t, let v): scan(t); scan(v)
+                case .forLoop(_, let sequence, let b):
+                    switch sequence {
+                    case .range(let l, let u): scan(l); scan(u)
+                    case .array(let a): scan(a)
+                    }
+                    scan(b.statements)
+                case .whileLoop(let c, let m, let b): scan(c); m.map { scan($0) }; scan(b.statements)
+                case .ifElse(let clauses, let e):
+                    for clause in clauses { scan(clause.condition); scan(clause.body.statements) }
+                    e.map { scan($0.statements) }
+                case .returnValue(let v): v.map { scan($0) }
+                }
+            }
+        }
+
+        mutating func scan(_ e: Expr) {
+            switch e.kind {
+            case .call(let callee, let arguments): calls.insert(callee.name); arguments.forEach { scan($0) }
+            case .array(let xs): xs.forEach { scan($0) }
+            case .index(let b, let i): scan(b); scan(i)
+            case .field(let b, _): scan(b)
+            case .unary(_, let x): scan(x)
+            case .binary(_, let l, let r): scan(l); scan(r)
+            case .conditional(let c, let t, let f): scan(c); scan(t); scan(f)
+            default: break
+            }
+        }
+    }
 
     private func alwaysReturns(_ statements: [Statement]) -> Bool {
         for statement in statements {
@@ -1014,5 +1185,6 @@ struct Checker {
 
     private mutating func report(_ diagnostic: SemaDiagnostic, at span: SourceSpan, notes: [Diagnostic.Note] = []) {
         diagnostics.append(Diagnostic(diagnostic.severity, diagnostic.message, at: span, notes: notes))
+        codes.append(diagnostic.code)
     }
 }

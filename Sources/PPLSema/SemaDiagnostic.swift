@@ -61,7 +61,12 @@ enum SemaDiagnostic {
     case unknownEngine(String)
     case duplicateEngineOption(String)
     case duplicateAddress(clause: String, address: String)
-    case choiceOutsideModel(String)
+    case stochasticCallOutsideModel(String)
+    case counterfactualWithoutDo
+    case engineOptionType(String, found: ValueType)
+    case engineOptionRange(String, minimum: Int)
+    case enumerateContinuous(String, family: String)
+    case addressValueType(clause: String, address: String, expected: ValueType, found: ValueType)
 
     var message: String {
         switch self {
@@ -134,8 +139,20 @@ enum SemaDiagnostic {
         case .unknownEngine(let n): "unknown engine '\(n)'"
         case .duplicateEngineOption(let n): "duplicate engine option '\(n)'"
         case .duplicateAddress(let clause, let a): "address '\(a)' appears twice in '\(clause)'"
-        case .choiceOutsideModel(let n): "constant '\(n)' cannot call a function that makes random choices"
+        case .counterfactualWithoutDo: "'counterfactual' needs a 'do' clause"
+        case .engineOptionType(let n, let found): "engine option '\(n)' must be an 'Int', found '\(found)'"
+        case .engineOptionRange(let n, let minimum): "engine option '\(n)' must be at least \(minimum)"
+        case .enumerateContinuous(let n, let f):
+            "engine 'enumerate' needs finitely many worlds, but '\(n)' is drawn from the continuous '\(f)'"
+        case .addressValueType(let clause, let a, let e, let found):
+            "'\(clause)' gives '\(a)' a value of type '\(found)', but it holds '\(e)'"
+        case .stochasticCallOutsideModel(let n): "function '\(n)' makes random choices and can be called only from a model or function"
         }
+    }
+
+    /// The case's name, so tests can show that every case is exercised.
+    var code: String {
+        Mirror(reflecting: self).children.first?.label ?? String(describing: self)
     }
 
     var severity: Diagnostic.Severity {
@@ -162,19 +179,24 @@ func closestName(to name: String, among candidates: some Sequence<String>) -> St
     return best?.0
 }
 
-/// Levenshtein distance (Levenshtein 1966), two rows.
+/// Edit distance counting insertions, deletions, substitutions and swaps of neighbours
+/// (optimal string alignment; Damerau 1964), so 'Rael' is one edit from 'Real'.
 func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
+    var before = Array(repeating: 0, count: b.count + 1)
     var previous = Array(0...b.count)
     var row = Array(repeating: 0, count: b.count + 1)
     for i in 1...a.count {
         row[0] = i
         for j in 1...b.count {
-            let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-            row[j] = min(substitution, previous[j] + 1, row[j - 1] + 1)
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            row[j] = min(previous[j - 1] + cost, previous[j] + 1, row[j - 1] + 1)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                row[j] = min(row[j], before[j - 2] + 1)
+            }
         }
-        swap(&previous, &row)
+        (before, previous, row) = (previous, row, before)
     }
     return previous[b.count]
 }

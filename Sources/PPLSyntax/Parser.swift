@@ -64,6 +64,13 @@ public struct Parser {
             return nil
         default:
             var notes: [Diagnostic.Note] = []
+            if case .symbol(.halfOpenRange) = current.kind {
+                notes.append(.init("ranges 'a..<b' are allowed only in 'for' loops"))
+            }
+            if position > 0, !current.startsLine {
+                error("unexpected \(current.kind) after the declaration", at: current, notes: notes)
+                return nil
+            }
             if case .identifier = current.kind, case .symbol(.tilde) = peek(1).kind {
                 notes.append(.init("random choices belong inside a 'model' body"))
             }
@@ -426,7 +433,7 @@ public struct Parser {
         guard enterNesting() else { return invalidExpr(at: current) }
         defer { depth -= 1 }
         let condition = parseBinary(minimumPrecedence: 1)
-        guard match(.question) else { return condition }
+        guard !panicking, match(.question) else { return condition }
         let then = parseExpression()
         expect(.colon, "':' in the conditional expression")
         let otherwise = parseExpression()
@@ -440,7 +447,7 @@ public struct Parser {
         let start = current
         var lhs = parseUnary()
         var chain = 0
-        while let (op, precedence) = binaryOperator(current.kind), precedence >= minimumPrecedence {
+        while !panicking, let (op, precedence) = binaryOperator(current.kind), precedence >= minimumPrecedence {
             advance()
             chain += 1
             // A long chain builds a deep left-nested tree; later phases recurse over it.
@@ -473,7 +480,7 @@ public struct Parser {
         let start = current
         var base = parsePrimary()
         var chain = 0
-        while true {
+        while !panicking {
             if check(.leftBracket), !current.startsLine {
                 advance()
                 chain += 1
@@ -492,6 +499,7 @@ public struct Parser {
                 return base
             }
         }
+        return base
     }
 
     /// primary = INT | REAL | "true" | "false" | IDENT [ "(" [ arguments ] ")" ]
@@ -530,7 +538,7 @@ public struct Parser {
         default:
             var notes: [Diagnostic.Note] = []
             if case .symbol(.halfOpenRange) = token.kind { notes.append(.init("ranges 'a..<b' are allowed only in 'for' loops")) }
-            error("expected an expression, found \(token.kind)", at: token, notes: notes)
+            error("expected an expression, found \(token.kind)", at: errorToken(), notes: notes)
             return invalidExpr(at: token)
         }
     }

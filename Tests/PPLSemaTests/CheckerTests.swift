@@ -89,3 +89,19 @@ import Testing
         #expect(checked.models["S"]?.returnType == .array(.real))
     }
 }
+
+@Suite struct NodeTableTests {
+    @Test func setGetReplaceRemove() {
+        var table = NodeTable<String>()
+        #expect(table.isEmpty && table[NodeID(3)] == nil)
+        table[NodeID(3)] = "a"
+        table[NodeID(0)] = "b"
+        table[NodeID(3)] = "c"
+        #expect(table[NodeID(3)] == "c" && table[NodeID(0)] == "b" && table[NodeID(1)] == nil && table[NodeID(99)] == nil)
+        #expect(table.count == 2)
+        table[NodeID(0)] = nil
+        #expect(table[NodeID(0)] == nil && table.count == 1)
+        table[NodeID(0)] = "d"
+        #expect(table.entries.map(\.id.raw) == [0, 3] && table.entries.map(\.value) == ["d", "c"])
+    }
+}

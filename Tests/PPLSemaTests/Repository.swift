@@ -1,14 +1,32 @@
 import Foundation
 
-/// Files of the repository the tests read (Programs/, Grammar/), found from this file's path.
+/// Files of the repository the tests read (Programs/, Grammar/, docs/), found from this file's path.
 enum Repository {
     static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func read(_ path: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
 
     static func programs() throws -> [(name: String, text: String)] {
         let directory = root.appendingPathComponent("Programs")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".ppl") }.sorted()
         return try names.map { ($0, try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)) }
+    }
+
+    /// The complete programs in the grammar's `example:` comments.
+    static func grammarExamples() throws -> [String] {
+        let grammar = try read("Grammar/ppl.ebnf")
+        var examples: [String] = []
+        var rest = grammar[...]
+        while let start = rest.range(of: "example:\n") {
+            let after = rest[start.upperBound...]
+            guard let end = after.range(of: "*)") else { break }
+            examples.append(String(after[..<end.lowerBound]))
+            rest = after[end.upperBound...]
+        }
+        return examples
     }
 }

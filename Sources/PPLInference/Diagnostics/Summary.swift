@@ -87,7 +87,11 @@ extension Posterior {
     /// The summary of one column (weighted when the posterior carries log weights).
     public func summary(column: Int) -> Summary {
         let chains = draws.map { $0[column] }
-        if let logWeights { return Summary(chains: chains, logWeights: logWeights) }
+        if let logWeights {
+            var summary = Summary(chains: chains, logWeights: logWeights)
+            if isExact { summary.ess = nil; summary.mcse = nil }
+            return summary
+        }
         return Summary(chains: chains)
     }
 }

@@ -79,7 +79,9 @@ public struct Enumerate: Sendable {
                                   columnIsInteger: table.columnIsInteger, draws: [table.draws],
                                   logWeights: [logWeights], logEvidence: cancelled ? nil : logEvidence,
                                   diagnostics: diagnostics, cancelled: cancelled)
-        return ExactPosterior(posterior: posterior, logEvidence: logEvidence)
+        var exact = posterior
+        exact.isExact = true
+        return ExactPosterior(posterior: exact, logEvidence: logEvidence)
     }
 
     static func describe(_ fixed: [Address: Value]) -> String {

@@ -20,6 +20,18 @@ public struct Posterior: Sendable {
     public var diagnostics: EngineDiagnostics
     /// Whether the run was cancelled and these are the draws made so far.
     public var cancelled: Bool
+    /// Whether the weighted draws are the exact posterior (enumeration): no Monte Carlo error to report.
+    public var isExact: Bool = false
+    /// Per-draw sampler statistics by CmdStan name (`lp__`, `accept_stat__`, ...): [chain][draw].
+    public var sampleStatistics: [String: [[Double]]] = [:]
+    /// Addresses of the observations, in the order of `pointwiseLogLikelihood`'s rows.
+    public var observationAddresses: [Address] = []
+    /// log p(y_i | θ) per chain, observation and draw, for LOO and WAIC; nil unless requested.
+    public var pointwiseLogLikelihood: [[[Double]]]?
+    /// Scalar columns of predictive draws of the observed sites (flattened like `columns`).
+    public var predictiveColumns: [Address] = []
+    /// Predictive draws y_rep per chain, column and draw; nil unless requested.
+    public var predictiveDraws: [[[Double]]]?
 
     public init(engine: String, seed: UInt64, columns: [Address], columnIsInteger: [Bool],
                 draws: [[[Double]]], logWeights: [[Double]]? = nil, logEvidence: Double? = nil,

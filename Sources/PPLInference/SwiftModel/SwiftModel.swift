@@ -65,10 +65,11 @@ public struct SwiftModel: Model {
 
     private func run(fixed: [Address: Value], missing: SwiftModelContext.Missing,
                      using rng: inout RandomStream, stopAfter: Int? = nil,
-                     stepStart: Int = 0) throws(ModelError) -> (SwiftModelContext, stopped: Bool) {
+                     stepStart: Int = 0, predicting: Bool = false) throws(ModelError) -> (SwiftModelContext, stopped: Bool) {
         let result: Result<(SwiftModelContext, Bool), ModelError> = withUnsafeMutablePointer(to: &rng) { pointer in
             let context = SwiftModelContext(fixed: fixed, missing: missing, rng: pointer,
                                             stopAfterObservations: stopAfter, stepStartObservations: stepStart)
+            context.predictsObservations = predicting
             do throws(ModelError) {
                 let (stopped, _) = try execute(context)
                 return .success((context, stopped))
@@ -173,5 +174,12 @@ public struct SwiftModel: Model {
         let (_, branch) = try execute(context)
         if let branch { return .branch(branch.address, branch.values) }
         return .complete(context.trace)
+    }
+}
+
+extension SwiftModel: PredictiveModel {
+    /// Re-runs with the trace's latents fixed, drawing each observation from its distribution.
+    public func predictObservations(_ trace: SwiftTrace, using rng: inout RandomStream) throws(ModelError) -> [(Address, Value)] {
+        try run(fixed: trace.choices, missing: .draw, using: &rng, predicting: true).0.predicted
     }
 }

@@ -35,6 +35,10 @@ public final class SwiftModelContext {
     var stepFirstLatent: Int?
     var lastObservationLocation: String?
 
+    /// Draw every observation afresh instead of scoring the data (predictive checks).
+    var predictsObservations = false
+    var predicted: [(Address, Value)] = []
+
     init(fixed: [Address: Value], missing: Missing, rng: UnsafeMutablePointer<RandomStream>?,
          stopAfterObservations: Int? = nil, stepStartObservations: Int = 0) {
         self.fixed = fixed
@@ -105,8 +109,13 @@ public final class SwiftModelContext {
     public func observe<D: Distribution>(_ distribution: D, _ value: D.Sample, at address: Address? = nil,
                                          file: StaticString = #fileID, line: UInt = #line) throws
     where D.Sample: ChoiceValue {
-        let logDensity = distribution.logDensity(value)
         let name = address ?? Address([.name("observe"), .index(observationCount)])
+        if predictsObservations, let rng {
+            predicted.append((name, distribution.sample(using: &rng.pointee).choiceValue))
+            observationCount += 1
+            return
+        }
+        let logDensity = distribution.logDensity(value)
         if logDensity.isNaN {
             throw ModelError(.notFinite, "the log density of the observation '\(name)' is NaN",
                              location: "\(file):\(line)", address: name)

@@ -81,7 +81,7 @@ struct LinearGaussianProgram: StepProgram {
             state.x = try choices.real(addresses[0], logDensity: { stepNormalLogDensity($0, 0, 1) },
                                        draw: { $0.standardNormal() }, using: &rng)
         }
-        guard state.t < ys.count else { return .finished(returnValue: nil) }
+        guard state.t < ys.count else { return .finished(returnValue: .real(state.x)) }
         let mean = phi * state.x, sigmaX = self.sigmaX
         state.x = try choices.real(addresses[state.t + 1], logDensity: { stepNormalLogDensity($0, mean, sigmaX) },
                                    draw: { mean + sigmaX * $0.standardNormal() }, using: &rng)
@@ -105,7 +105,7 @@ struct NormalMeanProgram: StepProgram {
             state.mu = try choices.real("mu", logDensity: { stepNormalLogDensity($0, 0, priorSD) },
                                         draw: { priorSD * $0.standardNormal() }, using: &rng)
         }
-        guard state.i < ys.count else { return .finished(returnValue: nil) }
+        guard state.i < ys.count else { return .finished(returnValue: .real(state.mu)) }
         choices.observe("y", .real(ys[state.i]), logDensity: stepNormalLogDensity(ys[state.i], state.mu, 1))
         state.i += 1
         return .observed(location: "normal.ppl:4:5")

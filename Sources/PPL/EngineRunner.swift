@@ -1,0 +1,124 @@
+import PPLDistributions
+import PPLInference
+
+/// Reads an engine's options, checking names and ranges, so a typo is an error naming the option.
+struct OptionReader {
+    let engine: String
+    var options: [String: OptionValue]
+    private(set) var known: [String] = []
+
+    init(_ request: EngineRequest) {
+        engine = request.name
+        options = request.options
+    }
+
+    mutating func count(_ name: String, default value: Int, minimum: Int = 1) throws(PPLError) -> Int {
+        known.append(name)
+        guard let option = options.removeValue(forKey: name) else { return value }
+        guard case .number(let x) = option, x == x.rounded(), x >= Double(minimum), x < 1e12 else {
+            throw .usage("\(engine): option '\(name)' must be an integer >= \(minimum), got '\(option)'")
+        }
+        return Int(x)
+    }
+
+    mutating func real(_ name: String, default value: Double, in range: ClosedRange<Double>) throws(PPLError) -> Double {
+        known.append(name)
+        guard let option = options.removeValue(forKey: name) else { return value }
+        guard case .number(let x) = option, range.contains(x) else {
+            throw .usage("\(engine): option '\(name)' must be a number in \(range.lowerBound)...\(range.upperBound), got '\(option)'")
+        }
+        return x
+    }
+
+    mutating func choice(_ name: String, default value: String, from choices: [String]) throws(PPLError) -> String {
+        known.append(name)
+        guard let option = options.removeValue(forKey: name) else { return value }
+        guard case .text(let text) = option, choices.contains(text) else {
+            throw .usage("\(engine): option '\(name)' must be one of \(choices.joined(separator: ", ")), got '\(option)'")
+        }
+        return text
+    }
+
+    mutating func text(_ name: String) -> String? {
+        known.append(name)
+        guard let option = options.removeValue(forKey: name) else { return nil }
+        return option.description
+    }
+
+    /// Fails on any option no reader asked for.
+    func finish() throws(PPLError) {
+        guard let unknown = options.keys.sorted().first else { return }
+        let hint = closestName(to: unknown, among: known).map { "; did you mean '\($0)'?" } ?? ""
+        throw .usage("\(engine): unknown option '\(unknown)'\(hint) (options: \(known.joined(separator: ", ")))")
+    }
+}
+
+/// The engines `ppl run`, the REPL and apps can name (DESIGN.md, Conventions).
+public enum EngineName: String, CaseIterable, Sendable {
+    case enumerate, lw, smc, mh, gibbs, rank
+
+    public var summary: String {
+        switch self {
+        case .enumerate: "exact posterior of a finite discrete model"
+        case .lw: "likelihood weighting: importance sampling from the prior, with log evidence"
+        case .smc: "sequential Monte Carlo: particles advanced observation by observation"
+        case .mh: "single-site Metropolis-Hastings over traces, several chains"
+        case .gibbs: "Gibbs and interleaved kernels (conjugate, enumeration, slice, MH)"
+        case .rank: "Bradley-Terry ranking by Newman's iteration"
+        }
+    }
+}
+
+/// Runs one engine on one model and returns its posterior.
+struct EngineRunner {
+    var request: EngineRequest
+    var seed: UInt64
+
+    func run<M: Model>(_ model: M) async throws(PPLError) -> Posterior {
+        guard let engine = EngineName(rawValue: request.name) else {
+            let hint = closestName(to: request.name, among: EngineName.allCases.map(\.rawValue))
+                .map { "; did you mean '\($0)'?" } ?? ""
+            throw .usage("unknown engine '\(request.name)'\(hint) (engines: \(EngineName.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        var options = OptionReader(request)
+        do {
+            switch engine {
+            case .enumerate:
+                let limit = try options.count("max_assignments", default: 1_000_000)
+                try options.finish()
+                return try Enumerate(maximumAssignments: limit, seed: seed).run(model).posterior
+            case .lw:
+                let particles = try options.count("particles", default: 10_000)
+                try options.finish()
+                return try await LikelihoodWeighting(particles: particles, seed: seed).run(model)
+            case .smc, .mh, .gibbs, .rank:
+                throw PPLError.usage("engine '\(engine.rawValue)' is not available in this build yet")
+            }
+        } catch let error as PPLError {
+            throw error
+        } catch let error as ModelError {
+            throw .model(error)
+        } catch {
+            throw .model(ModelError(.other, "\(error)"))
+        }
+    }
+}
+
+/// The candidate within edit distance 2 (or a third of the name's length) of `name`, for did-you-mean notes.
+func closestName(to name: String, among candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() {
+                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+    let target = Array(name.lowercased())
+    let scored = candidates.map { ($0, distance(target, Array($0.lowercased()))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= max(2, name.count / 3) && best.1 < name.count ? best.0 : nil
+}

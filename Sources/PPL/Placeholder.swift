@@ -1,1 +1,0 @@
-// PPL: code lands with its issue.

@@ -1,1 +1,0 @@
-// PPLIR: code lands with its issue.

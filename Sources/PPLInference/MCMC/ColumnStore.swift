@@ -1,0 +1,85 @@
+import PPLDistributions
+
+/// Scalar columns built from draws whose addresses may change from draw to draw.
+///
+/// Non-scalar values are flattened (`theta[0]`, `m[1][2]`); a column missing from a draw
+/// (a choice of a branch not taken) holds NaN there.
+struct ColumnStore: Sendable {
+    /// 0 latent, 1 deterministic, 2 return value: the Posterior's column order.
+    var addresses: [Address] = []
+    var kinds: [Int] = []
+    var isInteger: [Bool] = []
+    var values: [[Double]] = []
+    var drawCount = 0
+    private var indexByAddress: [Address: Int] = [:]
+
+    /// Starts a new draw; every column gets NaN until `set` fills it.
+    mutating func beginDraw() {
+        for c in values.indices { values[c].append(.nan) }
+        drawCount += 1
+    }
+
+    mutating func set(_ address: Address, _ value: Value, kind: Int) {
+        switch value {
+        case .real(let x): setScalar(address, x, integer: false, kind: kind)
+        case .int(let n): setScalar(address, Double(n), integer: true, kind: kind)
+        case .bool(let b): setScalar(address, b ? 1 : 0, integer: true, kind: kind)
+        case .array(let items):
+            for (i, item) in items.enumerated() { set(address.appending(index: i), item, kind: kind) }
+        case .matrix(let m):
+            for i in 0..<m.rows {
+                for j in 0..<m.columns { setScalar(address.appending(index: i).appending(index: j), m[i, j], integer: false, kind: kind) }
+            }
+        }
+    }
+
+    private mutating func setScalar(_ address: Address, _ x: Double, integer: Bool, kind: Int) {
+        if let c = indexByAddress[address] {
+            values[c][drawCount - 1] = x
+            return
+        }
+        indexByAddress[address] = addresses.count
+        addresses.append(address)
+        kinds.append(kind)
+        isInteger.append(integer)
+        var column = [Double](repeating: .nan, count: drawCount)
+        column[drawCount - 1] = x
+        values.append(column)
+    }
+
+    mutating func truncate(to count: Int) {
+        guard count < drawCount else { return }
+        for c in values.indices { values[c].removeLast(drawCount - count) }
+        drawCount = count
+    }
+}
+
+/// The union of several chains' columns in a common order: kind, then first appearance.
+struct ColumnLayout {
+    var addresses: [Address] = []
+    var isInteger: [Bool] = []
+
+    init(_ stores: [ColumnStore]) {
+        var seen: [Address: Int] = [:]
+        var entries: [(kind: Int, order: Int, address: Address, integer: Bool)] = []
+        for store in stores {
+            for (c, address) in store.addresses.enumerated() where seen[address] == nil {
+                seen[address] = entries.count
+                entries.append((store.kinds[c], entries.count, address, store.isInteger[c]))
+            }
+        }
+        entries.sort { ($0.kind, $0.order) < ($1.kind, $1.order) }
+        addresses = entries.map(\.address)
+        isInteger = entries.map(\.integer)
+    }
+
+    /// draws[column][draw] of one chain in this layout, NaN where the chain never had the column.
+    func draws(of store: ColumnStore, count: Int) -> [[Double]] {
+        var index: [Address: Int] = [:]
+        for (c, address) in store.addresses.enumerated() { index[address] = c }
+        return addresses.map { address in
+            guard let c = index[address] else { return [Double](repeating: .nan, count: count) }
+            return Array(store.values[c].prefix(count))
+        }
+    }
+}

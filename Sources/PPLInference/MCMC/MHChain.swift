@@ -1,0 +1,303 @@
+import Foundation
+import PPLDistributions
+
+/// One chain of single-site Metropolis-Hastings over a model's traces.
+///
+/// A sweep is `latentCount` single-site updates, each at a latent chosen uniformly at
+/// random (random scan); when the number of latents can change, a sweep keeps the length
+/// it had when the phase began, so that which draws are kept never depends on the state. For programs whose set of choices can change, the acceptance
+/// ratio carries the address-selection correction log N - log N' and the `Model.update`
+/// weight, which already removes the prior densities of choices that appear and restores
+/// those of choices that disappear (Wingate, Stuhlmüller & Goodman 2011).
+struct MHChain<M: Model>: Sendable {
+    let model: M
+    let settings: MetropolisHastings
+    let chainIndex: Int
+    let predictor: Predictor<M.Trace>?
+
+    /// Per-site state: the adapted step size and acceptance counts after warm-up.
+    struct Site: Sendable {
+        var address: Address
+        var logStepSize: Double
+        var adaptations = 0
+        var accepted = 0
+        var proposed = 0
+    }
+
+    struct Result: Sendable {
+        var columns = ColumnStore()
+        var logLikelihood = ColumnStore()
+        var predictive = ColumnStore()
+        var logJoint: [Double] = []
+        var acceptStatistic: [Double] = []
+        var sites: [Site] = []
+        /// Proposals rejected because the model raised an error at the proposed value.
+        var modelRejections = 0
+        var firstModelRejection: String?
+        var cancelled = false
+        var error: ModelError?
+    }
+
+    private var sites: [Site] = []
+    private var siteByAddress: [Address: Int] = [:]
+    private var result = Result()
+    /// Single-site steps per sweep: the latent count when the phase (warm-up, sampling) begins.
+    private var sweepLength = 0
+
+    init(model: M, settings: MetropolisHastings, chainIndex: Int, predictor: Predictor<M.Trace>?) {
+        self.model = model
+        self.settings = settings
+        self.chainIndex = chainIndex
+        self.predictor = predictor
+    }
+
+    consuming func run() -> Result {
+        var rng = RandomStream(seed: settings.seed, stream: UInt64(chainIndex))
+        var predictiveRng = rng.split(1)
+        do throws(ModelError) {
+            var trace = try initialTrace(using: &rng)
+            let warmup = settings.warmup ?? settings.samples
+            // A sweep's length is fixed per phase: were it the current latent count, draws would
+            // be kept more often (per step) in states with fewer latents, biasing them.
+            sweepLength = trace.latentCount
+            for _ in 0..<warmup {
+                if Task.isCancelled { result.cancelled = true; break }
+                _ = try sweep(&trace, adapting: true, using: &rng)
+            }
+            sweepLength = trace.latentCount
+            if !result.cancelled {
+                drawing: for _ in 0..<settings.samples {
+                    var acceptSum = 0.0
+                    var acceptCount = 0
+                    for _ in 0..<settings.thin {
+                        if Task.isCancelled { result.cancelled = true; break drawing }
+                        let (sum, count) = try sweep(&trace, adapting: false, using: &rng)
+                        acceptSum += sum
+                        acceptCount += count
+                    }
+                    try record(trace, acceptStatistic: acceptCount > 0 ? acceptSum / Double(acceptCount) : .nan,
+                               predictiveRng: &predictiveRng)
+                }
+            }
+        } catch {
+            result.error = error
+        }
+        result.sites = sites
+        return result
+    }
+
+    // MARK: - Initialisation
+
+    private func initialTrace(using rng: inout RandomStream) throws(ModelError) -> M.Trace {
+        var lastTrace: M.Trace?
+        var lastError: ModelError?
+        for _ in 0..<max(1, settings.initAttempts) {
+            do throws(ModelError) {
+                let trace = settings.inits.isEmpty
+                    ? try model.simulate(using: &rng)
+                    : try model.generate(constraints: settings.inits, using: &rng)
+                for address in settings.inits.keys.sorted() where trace.latentIndex(of: address) == nil {
+                    throw ModelError(.other, "mh: the initial value names '\(address)', which is not a latent choice of the model",
+                                     address: address)
+                }
+                if trace.logJoint > -.infinity && !trace.logJoint.isNaN { return trace }
+                lastTrace = trace
+            } catch {
+                if error.message.hasPrefix("mh: the initial value") { throw error }
+                lastError = error
+            }
+        }
+        throw initialisationFailure(lastTrace, lastError)
+    }
+
+    private func initialisationFailure(_ trace: M.Trace?, _ error: ModelError?) -> ModelError {
+        var lines = ["mh: chain \(chainIndex) found no starting point with non-zero density in \(max(1, settings.initAttempts)) attempts"
+                     + (settings.inits.isEmpty ? " from the prior" : " from the given initial values")]
+        if let trace {
+            lines.append("log densities at the last attempt:")
+            var rows: [(String, String, String, String)] = [("address", "value", "log density", "at")]
+            for k in 0..<trace.latentCount {
+                let r = trace.latent(k)
+                rows.append((r.address.description, r.value.description, formatReal(r.logDensity), r.location ?? ""))
+            }
+            for r in trace.observations {
+                rows.append((r.address.description + " (observed)", r.value.description, formatReal(r.logDensity), r.location ?? ""))
+            }
+            let widths = (0..<3).map { c in rows.map { [$0.0, $0.1, $0.2][c].count }.max() ?? 0 }
+            for row in rows {
+                lines.append("  " + row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
+                             + row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  "
+                             + row.2.padding(toLength: widths[2], withPad: " ", startingAt: 0) + "  " + row.3)
+            }
+            if trace.logLikelihood == -.infinity && trace.logPrior > -.infinity {
+                lines.append("note: the prior draws are fine but some observation or factor has zero density")
+            }
+        }
+        if let error { lines.append("last error: \(error)") }
+        lines.append("help: give starting values with `init` (`--init addr=value`), or check the data against the model's supports")
+        return ModelError(error?.kind ?? .notFinite, lines.joined(separator: "\n"), location: error?.location, address: error?.address)
+    }
+
+    // MARK: - Sweeps and single-site steps
+
+    /// One sweep; returns the sum of acceptance probabilities and the number of proposals.
+    private mutating func sweep(_ trace: inout M.Trace, adapting: Bool,
+                                using rng: inout RandomStream) throws(ModelError) -> (Double, Int) {
+        var sum = 0.0
+        var count = 0
+        for _ in 0..<sweepLength where trace.latentCount > 0 {
+            if let probability = try step(&trace, adapting: adapting, using: &rng) {
+                sum += probability
+                count += 1
+            }
+        }
+        return (sum, count)
+    }
+
+    private mutating func site(for index: Int, _ address: Address) -> Int {
+        if model.facts.isStatic {
+            if index < sites.count { return index }
+            while sites.count <= index { sites.append(Site(address: address, logStepSize: log(settings.initialStepSize))) }
+            sites[index].address = address
+            return index
+        }
+        if let s = siteByAddress[address] { return s }
+        siteByAddress[address] = sites.count
+        sites.append(Site(address: address, logStepSize: log(settings.initialStepSize)))
+        return sites.count - 1
+    }
+
+    /// Model errors at a proposed value (a parameter out of range, a NaN) reject the proposal, as in Stan.
+    private static func rejects(_ error: ModelError) -> Bool {
+        switch error.kind {
+        case .badParameter, .notFinite, .divisionByZero: true
+        default: false
+        }
+    }
+
+    /// One single-site update; returns its acceptance probability, or nil when nothing was proposed.
+    private mutating func step(_ trace: inout M.Trace, adapting: Bool,
+                               using rng: inout RandomStream) throws(ModelError) -> Double? {
+        let count = trace.latentCount
+        let index = rng.index(below: count)
+        let record = trace.latent(index)
+        let s = site(for: index, record.address)
+        let outcome: SiteProposal.Outcome = settings.proposal == .prior
+            ? (record.support == .point ? .skip : .fromPrior)
+            : SiteProposal.propose(record, stepSize: exp(sites[s].logStepSize), fault: settings.fault, using: &rng)
+        let probability: Double
+        let accepted: Bool
+        switch outcome {
+        case .skip:
+            return nil
+        case .fromPrior:
+            (probability, accepted) = try priorStep(&trace, index: index, record: record, using: &rng)
+        case .move(let move):
+            (probability, accepted) = try randomWalkStep(&trace, index: index, move: move, using: &rng)
+            if adapting && move.usesStepSize {
+                // Robbins-Monro on log s towards the target rate, with gain k^-0.6 (Andrieu & Thoms 2008).
+                sites[s].adaptations += 1
+                let gain = pow(Double(sites[s].adaptations), -0.6)
+                sites[s].logStepSize = min(12, max(-20, sites[s].logStepSize + gain * (probability - move.targetAcceptance)))
+            }
+        }
+        if !adapting {
+            sites[s].proposed += 1
+            if accepted { sites[s].accepted += 1 }
+        }
+        return probability
+    }
+
+    private mutating func accept(_ logAlpha: Double, using rng: inout RandomStream) -> Bool {
+        if logAlpha.isNaN { return false }
+        return logAlpha >= 0 || log(rng.uniformPositive()) < logAlpha
+    }
+
+    private mutating func noteModelRejection(_ error: ModelError) {
+        result.modelRejections += 1
+        if result.firstModelRejection == nil { result.firstModelRejection = error.description }
+    }
+
+    private mutating func randomWalkStep(_ trace: inout M.Trace, index: Int, move: SiteProposal.Move,
+                                         using rng: inout RandomStream) throws(ModelError) -> (Double, Bool) {
+        guard move.logHastings > -.infinity else { return (0, false) }
+        let count = trace.latentCount
+        let update: TraceUpdate<M.Undo>
+        do throws(ModelError) {
+            update = try model.update(&trace, latent: index, to: move.value, using: &rng)
+        } catch {
+            guard MHChain.rejects(error) else { throw error }
+            noteModelRejection(error)
+            return (0, false)
+        }
+        var logAlpha = update.logWeight + move.logHastings
+        if !model.facts.isStatic && settings.fault != .noSelectionCorrection {
+            logAlpha += log(Double(count)) - log(Double(trace.latentCount))
+        }
+        let accepted = accept(logAlpha, using: &rng)
+        if !accepted { model.revert(&trace, update) }
+        return (logAlpha.isNaN ? 0 : min(1, exp(logAlpha)), accepted)
+    }
+
+    /// Regenerates one latent from its prior given the others, through `Model.generate`.
+    ///
+    /// α = p(t') / p(t) · p(x | ·) / p(x' | ·) · (fresh and lost choices' priors) · N / N'.
+    private mutating func priorStep(_ trace: inout M.Trace, index: Int, record: ChoiceRecord,
+                                    using rng: inout RandomStream) throws(ModelError) -> (Double, Bool) {
+        let count = trace.latentCount
+        var others: [Address: Value] = [:]
+        for k in 0..<count where k != index {
+            let r = trace.latent(k)
+            others[r.address] = r.value
+        }
+        let proposed: M.Trace
+        do throws(ModelError) {
+            proposed = try model.generate(constraints: others, using: &rng)
+        } catch {
+            guard MHChain.rejects(error) else { throw error }
+            noteModelRejection(error)
+            return (0, false)
+        }
+        guard proposed.logJoint > -.infinity, let newIndex = proposed.latentIndex(of: record.address) else { return (0, false) }
+        var logAlpha = proposed.logJoint - trace.logJoint - (proposed.latent(newIndex).logDensity - record.logDensity)
+        if !model.facts.isStatic {
+            for k in 0..<proposed.latentCount where k != newIndex {
+                let r = proposed.latent(k)
+                if trace.latentIndex(of: r.address) == nil { logAlpha -= r.logDensity }
+            }
+            for k in 0..<count where k != index {
+                let r = trace.latent(k)
+                if proposed.latentIndex(of: r.address) == nil { logAlpha += r.logDensity }
+            }
+            logAlpha += log(Double(count)) - log(Double(proposed.latentCount))
+        }
+        let accepted = accept(logAlpha, using: &rng)
+        if accepted { trace = proposed }
+        return (logAlpha.isNaN ? 0 : min(1, exp(logAlpha)), accepted)
+    }
+
+    // MARK: - Recording
+
+    private mutating func record(_ trace: M.Trace, acceptStatistic: Double,
+                                 predictiveRng: inout RandomStream) throws(ModelError) {
+        result.columns.beginDraw()
+        for k in 0..<trace.latentCount {
+            let r = trace.latent(k)
+            result.columns.set(r.address, r.value, kind: 0)
+        }
+        for (address, value) in trace.deterministic { result.columns.set(address, value, kind: 1) }
+        if let value = trace.returnValue { result.columns.set(Address("return"), value, kind: 2) }
+        result.logJoint.append(trace.logJoint)
+        result.acceptStatistic.append(acceptStatistic)
+        if settings.pointwiseLogLikelihood {
+            result.logLikelihood.beginDraw()
+            for r in trace.observations { result.logLikelihood.set(r.address, .real(r.logDensity), kind: 0) }
+        }
+        if let predictor {
+            result.predictive.beginDraw()
+            for (address, value) in try predictor.draw(trace, &predictiveRng) {
+                result.predictive.set(address, value, kind: 0)
+            }
+        }
+    }
+}

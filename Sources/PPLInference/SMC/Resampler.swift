@@ -1,0 +1,63 @@
+import PPLDistributions
+
+/// Draws ancestor indices from normalised particle weights.
+///
+/// Every scheme here is unbiased: E[#{j : a_j = i}] = M W_i, which keeps SMC's
+/// evidence estimate unbiased; they differ in the variance of those counts.
+/// Douc, Cappé & Moulines (2005), "Comparison of resampling schemes for particle filtering".
+public protocol Resampler: Sendable {
+    /// The name users write: `multinomial`, `systematic`, `stratified`, `residual`.
+    var name: String { get }
+    /// M ancestor indices in 0..<weights.count, for weights that sum to 1.
+    func ancestors(weights: [Double], count: Int, using rng: inout RandomStream) -> [Int]
+}
+
+/// The resampling schemes SMC offers, plus any other `Resampler` (tests use a biased one as a control).
+public enum ResamplingScheme: Sendable, CustomStringConvertible {
+    case multinomial, systematic, stratified, residual
+    case custom(any Resampler)
+
+    public static let builtIn: [ResamplingScheme] = [.multinomial, .systematic, .stratified, .residual]
+
+    /// Looks a scheme up by the name users write; nil when there is none.
+    public init?(name: String) {
+        switch name {
+        case "multinomial": self = .multinomial
+        case "systematic": self = .systematic
+        case "stratified": self = .stratified
+        case "residual": self = .residual
+        default: return nil
+        }
+    }
+
+    public var resampler: any Resampler {
+        switch self {
+        case .multinomial: MultinomialResampling()
+        case .systematic: SystematicResampling()
+        case .stratified: StratifiedResampling()
+        case .residual: ResidualResampling()
+        case .custom(let resampler): resampler
+        }
+    }
+
+    public var description: String { resampler.name }
+}
+
+/// Inverts the weights' CDF at increasing points u_1 ≤ ... ≤ u_M in [0, 1): the step all schemes share.
+///
+/// Linear in N + M. Rounding can leave the last cumulative sum just below 1, so points
+/// past it go to the last particle with positive weight.
+func invertCumulativeWeights(_ weights: [Double], atSortedPoints points: [Double]) -> [Int] {
+    var ancestors = [Int](repeating: 0, count: points.count)
+    guard let lastPositive = weights.lastIndex(where: { $0 > 0 }) else { return ancestors }
+    var i = 0
+    var cumulative = weights[0]
+    for (j, u) in points.enumerated() {
+        while u >= cumulative && i < lastPositive {
+            i += 1
+            cumulative += weights[i]
+        }
+        ancestors[j] = i
+    }
+    return ancestors
+}

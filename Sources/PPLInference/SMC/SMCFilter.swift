@@ -1,0 +1,197 @@
+import Foundation
+import PPLDistributions
+
+/// One run of SMC: the loop of advance, weight, resample and (optionally) move.
+///
+/// Per-block generators are RandomStream(seed:, stream: run·2³² + block + 1), resampling
+/// uses stream run·2³², and blocks are a fixed partition of the particles, so the result
+/// for a seed is the same whatever the number of threads.
+struct SMCFilter<M: Model>: Sendable {
+    let model: M
+    let options: SMC.Options
+    let run: Int
+    let progress: (@Sendable (Int) -> Void)?
+
+    init(model: M, options: SMC.Options, run: Int, progress: (@Sendable (Int) -> Void)?) {
+        self.model = model
+        self.options = options
+        self.run = run
+        self.progress = progress
+    }
+
+    /// What advancing one block of particles by one step produced.
+    struct BlockAdvance: Sendable {
+        var incrementalLogWeights: [Double] = []
+        var observed: [Bool] = []
+        var finishedNow: [Bool] = []
+        var prefixIncrements: [Double] = []
+        var chunk = GenerationChunk(storage: .general([]), values: [], logDensities: nil, absent: nil)
+        var location: String?
+        var error: ModelError?
+    }
+
+    func run() async throws(ModelError) -> SMCRun {
+        let n = options.particles
+        let blockSize = max(1, options.blockSize)
+        let blockCount = (n + blockSize - 1) / blockSize
+        let streamBase = UInt64(run) << 32
+        let streams = (0..<blockCount).map { BlockStream(seed: options.seed, stream: streamBase + UInt64($0) + 1) }
+        var resamplingRng = RandomStream(seed: options.seed, stream: streamBase)
+        let resampler = options.resampling.resampler
+        let rejuvenating = options.rejuvenationSteps > 0
+
+        var particles = ParticleBuffer(count: n, repeating: model.makeParticle())
+        var finished = [Bool](repeating: false, count: n)
+        var observationsSeen = [Int](repeating: 0, count: n)
+        var prefixLogJoint = [Double](repeating: 0, count: n)
+        var logWeights = [Double](repeating: 0, count: n)
+        let genealogy = Genealogy(particleCount: n, blockSize: blockSize)
+        var pendingParents: [Int]?
+        var pendingOverrides: [Int: [Genealogy.Override]] = [:]
+        var logEvidence = 0.0
+        var essHistory: [Double] = []
+        var resamplingCount = 0
+        var observationSteps = 0
+        var step = 0
+        var cancelled = false
+        var movesProposed: [Address: Int] = [:], movesAccepted: [Address: Int] = [:]
+
+        while finished.contains(false) {
+            if Task.isCancelled { cancelled = true; break }
+            let blocks = await advance(particles, finished: finished, streams: streams,
+                                       blockSize: blockSize, keepLogDensities: rejuvenating)
+            step += 1
+            if let error = blocks.lazy.compactMap({ $0.error }).first { throw error }
+            genealogy.append(parents: pendingParents, chunks: blocks.map(\.chunk), overrides: pendingOverrides)
+            pendingParents = nil
+            pendingOverrides = [:]
+
+            var newLogWeights = logWeights
+            var anyObserved = false
+            for b in 0..<blocks.count {
+                let block = blocks[b]
+                for k in 0..<block.incrementalLogWeights.count {
+                    let i = b * blockSize + k
+                    let increment = block.incrementalLogWeights[k]
+                    guard !increment.isNaN else {
+                        throw ModelError(.notFinite, "an observation's log density is NaN at step \(step) of smc (particle \(i)); check the observed distribution's parameters",
+                                         location: block.location)
+                    }
+                    newLogWeights[i] += increment
+                    prefixLogJoint[i] += block.prefixIncrements[k]
+                    if block.observed[k] { observationsSeen[i] += 1; anyObserved = true }
+                    if block.finishedNow[k] { finished[i] = true }
+                }
+            }
+            if anyObserved { observationSteps += 1 }
+            // log Σ_i W_{t-1}^i w_t^i with W_{t-1} ∝ exp(logWeights): the evidence increment.
+            let previous = LogWeights.logSumExp(logWeights)
+            let current = LogWeights.logSumExp(newLogWeights)
+            guard current > -.infinity else {
+                let location = blocks.lazy.compactMap({ $0.location }).first
+                throw ModelError(.other, "all \(n) particles have zero weight at step \(step) of smc (observation \(observationSteps)); the observation is impossible under every particle: check the data and the model, or use more particles",
+                                 location: location)
+            }
+            logEvidence += current - previous
+            logWeights = newLogWeights.map { $0 - current }
+            let ess = LogWeights.effectiveSampleSize(logWeights)
+            essHistory.append(ess)
+            progress?(step)
+
+            guard finished.contains(false) else { break }
+            if ess < options.essThreshold * Double(n) || (options.essThreshold >= 1 && n > 1) {
+                let weights = logWeights.map { exp($0) }
+                let ancestors = resampler.ancestors(weights: weights, count: n, using: &resamplingRng)
+                guard ancestors.count == n, ancestors.allSatisfy({ $0 >= 0 && $0 < n }) else {
+                    throw ModelError(.other, "resampler '\(resampler.name)' returned invalid ancestor indices")
+                }
+                particles = ParticleBuffer(resampling: particles, ancestors: ancestors)
+                finished = ancestors.map { finished[$0] }
+                observationsSeen = ancestors.map { observationsSeen[$0] }
+                prefixLogJoint = ancestors.map { prefixLogJoint[$0] }
+                logWeights = [Double](repeating: -log(Double(n)), count: n)
+                pendingParents = ancestors
+                resamplingCount += 1
+                if rejuvenating {
+                    let moves = try await rejuvenate(particles, genealogy: genealogy, parents: ancestors,
+                                                     finished: finished, observationsSeen: observationsSeen,
+                                                     prefixLogJoint: &prefixLogJoint, streams: streams, blockSize: blockSize)
+                    pendingOverrides = moves.overrides
+                    for (a, k) in moves.proposed { movesProposed[a, default: 0] += k }
+                    for (a, k) in moves.accepted { movesAccepted[a, default: 0] += k }
+                }
+            }
+        }
+        if pendingParents != nil || !pendingOverrides.isEmpty || genealogy.isEmpty {
+            genealogy.append(parents: pendingParents, chunks: Self.emptyChunks(n, blockSize), overrides: pendingOverrides)
+        }
+
+        var (columns, isInteger, draws) = genealogy.draws()
+        // Deterministic quantities and the return value come from the final particle states.
+        var table = WeightedDrawTable()
+        for i in 0..<n {
+            let final = model.finalState(of: particles.base[i])
+            table.add(latents: EmptyCollection<(Address, Value)>(), deterministic: final.deterministic,
+                      returnValue: final.returnValue, logWeight: 0)
+        }
+        columns += table.columns
+        isInteger += table.columnIsInteger
+        draws += table.draws
+
+        return SMCRun(columns: columns, isInteger: isInteger, draws: draws, logWeights: logWeights,
+                      logEvidence: logEvidence, essHistory: essHistory, resamplingCount: resamplingCount,
+                      observationSteps: observationSteps, uniqueAncestors: genealogy.distinctRoots(),
+                      movesProposed: movesProposed, movesAccepted: movesAccepted, cancelled: cancelled)
+    }
+
+    static func emptyChunks(_ n: Int, _ blockSize: Int) -> [GenerationChunk] {
+        stride(from: 0, to: n, by: blockSize).map { start in
+            GenerationChunk(storage: .general([[ChoiceRecord]](repeating: [], count: min(blockSize, n - start))),
+                            values: [], logDensities: nil, absent: nil)
+        }
+    }
+
+    /// Advances every unfinished particle to its next observation, one task per block.
+    func advance(_ particles: ParticleBuffer<M.Particle>, finished: [Bool], streams: [BlockStream],
+                 blockSize: Int, keepLogDensities: Bool) async -> [BlockAdvance] {
+        let n = particles.count
+        let model = self.model
+        return await withTaskGroup(of: (Int, BlockAdvance).self) { group in
+            for (b, stream) in streams.enumerated() {
+                group.addTask {
+                    let range = (b * blockSize)..<min(n, (b + 1) * blockSize)
+                    var out = BlockAdvance()
+                    out.incrementalLogWeights = [Double](repeating: 0, count: range.count)
+                    out.observed = [Bool](repeating: false, count: range.count)
+                    out.finishedNow = [Bool](repeating: false, count: range.count)
+                    out.prefixIncrements = [Double](repeating: 0, count: range.count)
+                    var choices: [[ChoiceRecord]?] = []
+                    choices.reserveCapacity(range.count)
+                    for i in range {
+                        let k = i - range.lowerBound
+                        guard !finished[i] else { choices.append(nil); continue }
+                        do throws(ModelError) {
+                            let step = try model.advance(&particles.base[i], using: &stream.rng)
+                            out.incrementalLogWeights[k] = step.logWeight
+                            var prior = 0.0
+                            for record in step.choices { prior += record.logDensity }
+                            out.prefixIncrements[k] = prior + step.logWeight
+                            out.observed[k] = !step.finished
+                            out.finishedNow[k] = step.finished
+                            if out.location == nil { out.location = step.observationLocation }
+                            choices.append(step.choices)
+                        } catch {
+                            out.error = error
+                            return (b, out)
+                        }
+                    }
+                    out.chunk = GenerationChunk.make(choices, keepLogDensities: keepLogDensities)
+                    return (b, out)
+                }
+            }
+            var blocks = [BlockAdvance](repeating: BlockAdvance(), count: streams.count)
+            for await (b, block) in group { blocks[b] = block }
+            return blocks
+        }
+    }
+}

@@ -1,0 +1,214 @@
+import PPLDistributions
+import PPLInference
+import PPLIR
+
+/// A register: its file (reals, ints for Int and Bool, objects for arrays) and index in the frame.
+struct Reg: Sendable, Hashable {
+    enum File: UInt8, Sendable { case real, int, object }
+    var file: File
+    var index: Int32
+    var type: ValueType
+}
+
+/// Run-time arrays and matrices, unboxed where the element type allows.
+enum Obj: Sendable {
+    case none
+    case reals([Double])
+    case ints([Int])
+    case nested([Obj])
+    case matrix(Matrix)
+
+    var count: Int {
+        switch self {
+        case .none: 0
+        case .reals(let xs): xs.count
+        case .ints(let xs): xs.count
+        case .nested(let xs): xs.count
+        case .matrix(let m): m.rows
+        }
+    }
+}
+
+/// How a site builds its distribution: scalar families unboxed through `ScalarDistribution`,
+/// array-parameter families through the catalogue's `AnyDistribution`.
+enum FamilyKind: Sendable {
+    case scalar(FamilyID)
+    case generic(Family)
+
+    init(_ name: String) throws(CompileError) {
+        guard let family = Catalogue.family(named: name) else { throw CompileError("unknown distribution '\(name)'") }
+        self = family.id.isScalar ? .scalar(family.id) : .generic(family)
+    }
+
+    var name: String {
+        switch self {
+        case .scalar(let id): id.family.name
+        case .generic(let f): f.name
+        }
+    }
+}
+
+/// One instruction of a compiled function; register operands are frame-relative.
+enum Code: Sendable {
+    case constR(Int32, Double)
+    case constI(Int32, Int)
+    case constO(Int32, Obj)
+    case movR(Int32, Int32)
+    case movI(Int32, Int32)
+    case movO(Int32, Int32)
+    case itor(Int32, Int32)
+    case negR(Int32, Int32)
+    case negI(Int32, Int32)
+    case notI(Int32, Int32)
+    case addR(Int32, Int32, Int32)
+    case subR(Int32, Int32, Int32)
+    case mulR(Int32, Int32, Int32)
+    case divR(Int32, Int32, Int32, Int32)      // last: index into the location table
+    case powR(Int32, Int32, Int32)
+    case modR(Int32, Int32, Int32, Int32)
+    case addI(Int32, Int32, Int32)
+    case subI(Int32, Int32, Int32)
+    case mulI(Int32, Int32, Int32)
+    case divI(Int32, Int32, Int32, Int32)
+    case modI(Int32, Int32, Int32, Int32)
+    case cmpR(BinaryOp, Int32, Int32, Int32)
+    case cmpI(BinaryOp, Int32, Int32, Int32)
+    case andI(Int32, Int32, Int32)
+    case orI(Int32, Int32, Int32)
+    case math1(Builtin, Int32, Int32, Int32)
+    case math2(Builtin, Int32, Int32, Int32, Int32)
+    case minI(Int32, Int32, Int32)
+    case maxI(Int32, Int32, Int32)
+    case absI(Int32, Int32)
+    case reduceR(Builtin, Int32, Int32, Int32)   // sum/mean/log_sum_exp of a real array into a real
+    case sumI(Int32, Int32)
+    case len(Int32, Int32)
+    case makeArray(Int32, [Reg], ValueType)
+    case indexR(Int32, Int32, Int32, Int32)
+    case indexI(Int32, Int32, Int32, Int32)
+    case indexO(Int32, Int32, Int32, Int32)
+    case jump(Int32)
+    case jumpIfFalse(Int32, Int32)
+    /// Leaves the loop (jumps to the target) when ints[a] >= ints[b].
+    case forCheck(Int32, Int32, Int32)
+    /// ints[a] += 1 and jump.
+    case forNext(Int32, Int32)
+    /// Counts a `while` iteration in ints[a], failing past the bound.
+    case whileCount(Int32, Int, Int32)
+    case site(Int32)
+    case load(Int32)
+    case gather(Int32)
+    case report(Int32)
+    /// Array, matrix and other rarely hot operations, evaluated on boxed run-time values.
+    case generic(GenericOp, Reg, [Reg], Int32)
+    case call(Int32)
+    case ret(Reg?)
+}
+
+/// A `sample`, `observe` or `factor` of one function, with what the VM needs to run it.
+struct SiteSpec: Sendable {
+    enum Kind: Sendable { case sample, observe, factor }
+    var kind: Kind
+    /// Index into `CompiledProgram.sites`.
+    var global: Int
+    var family: FamilyKind
+    var arguments: [Reg]
+    /// The sampled value's register, or the observed value's (or the factor's log weight).
+    var value: Reg
+    var nameID: Int
+    /// Interned address template: names as -(id+1), index positions as the int register.
+    var address: [AddressPart]
+    var indexRegisters: [Int32]
+    /// The frame memory slot this name's choices are stored in, for `load` and `gather`; -1 if never read.
+    var memorySlot: Int
+    /// Hidden int register holding the instance number of this site's latest choice in the frame.
+    var lastInstance: Int32
+    var location: String
+}
+
+enum AddressPart: Sendable, Hashable {
+    case name(Int)
+    case index(Int32)
+}
+
+struct LoadSpec: Sendable {
+    var memorySlot: Int
+    var nameID: Int
+    var indexRegisters: [Int32]
+    var destination: Reg
+    /// Hidden int register receiving the instance number of the choice read.
+    var instanceRegister: Int32
+    var location: String
+}
+
+struct GatherSpec: Sendable {
+    var memorySlot: Int
+    var destination: Reg
+    var elementType: ValueType
+}
+
+struct ReportSpec: Sendable {
+    var address: [AddressPart]
+    var value: Reg
+}
+
+enum GenericOp: Sendable {
+    case unary(UnaryOp)
+    case binary(BinaryOp)
+    case builtin(Builtin)
+    case setIndex
+    case toReal
+}
+
+struct CallSpec: Sendable {
+    var callee: Int
+    var calleeNameID: Int
+    var arguments: [Reg]
+    var destination: Reg?
+    /// Hidden int register counting calls of this callee in the caller's frame, for `f[k]`.
+    var counter: Int32
+    var location: String
+}
+
+/// A function compiled to flat code with typed register files.
+struct CompiledFunction: Sendable {
+    var name: String
+    var nameID: Int
+    var code: [Code]
+    var realCount: Int
+    var intCount: Int
+    var objectCount: Int
+    var parameters: [Reg]
+    var returnType: ValueType?
+    var sites: [SiteSpec]
+    var loads: [LoadSpec]
+    var gathers: [GatherSpec]
+    var reports: [ReportSpec]
+    var calls: [CallSpec]
+    /// Source locations of instructions that can fail (division, indexing, loops), by index.
+    var locations: [String]
+    /// Hidden int registers zeroed on entry (call counters, instance registers).
+    var memorySlots: Int
+    /// IR-level per-register facts used by local re-scoring.
+    var registerOfValue: [Int: Reg]
+    /// Per site, how to re-evaluate its parameters alone (filled in after compilation).
+    var slices: [SliceSpec] = []
+}
+
+/// A compile-time failure: an IR construct the VM does not support.
+struct CompileError: Error, Sendable, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+/// One site of the program, across functions, for addresses and records.
+struct GlobalSite: Sendable {
+    var function: Int
+    var local: Int
+    var kind: SiteSpec.Kind
+    var familyName: String
+    var fixedSupport: Support?
+    var drawType: ValueType
+    var location: String
+}

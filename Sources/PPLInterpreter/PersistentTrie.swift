@@ -1,0 +1,81 @@
+/// A sparse persistent array keyed by non-negative Int: a 32-way radix trie with path copying.
+///
+/// Copying is O(1) (one reference); a write copies only the nodes on the key's path that are
+/// shared, O(log32 n), and writes in place when unshared. So particles that share the history
+/// of `x[t]` after resampling pay O(log t), not O(t), to extend it (Bagwell 2001; Hickey's
+/// persistent vectors; Birch's lazy copies address the same O(T^2) trap).
+struct PersistentTrie<Element: Sendable>: Sendable {
+    final class Node: @unchecked Sendable {
+        // Interior nodes use `children`, leaves use `slots`; both are fixed at 32 entries.
+        var children: [Node?]
+        var slots: [Element?]
+
+        init(leaf: Bool) {
+            children = leaf ? [] : Array(repeating: nil, count: 32)
+            slots = leaf ? Array(repeating: nil, count: 32) : []
+        }
+
+        init(copying other: Node) {
+            children = other.children
+            slots = other.slots
+        }
+    }
+
+    private var root: Node?
+    /// Levels below the root: keys up to 32^(depth+1) - 1 fit.
+    private var depth = 0
+    /// Nodes copied because they were shared, since creation (the O(N)-per-step test reads it).
+    private(set) var nodesCopied = 0
+
+    init() {}
+
+    var isEmpty: Bool { root == nil }
+
+    func get(_ key: Int) -> Element? {
+        guard key >= 0, var node = root else { return nil }
+        if key >> (5 * (depth + 1)) != 0 { return nil }
+        var level = depth
+        while level > 0 {
+            guard let child = node.children[(key >> (5 * level)) & 31] else { return nil }
+            node = child
+            level -= 1
+        }
+        return node.slots[key & 31]
+    }
+
+    /// Sets a slot; `key` must be non-negative.
+    mutating func set(_ key: Int, _ value: Element) {
+        if root == nil { root = Node(leaf: true); depth = 0 }
+        while key >> (5 * (depth + 1)) != 0 {
+            let top = Node(leaf: false)
+            top.children[0] = root
+            root = top
+            depth += 1
+        }
+        if !isKnownUniquelyReferenced(&root!) {
+            root = Node(copying: root!)
+            nodesCopied += 1
+        }
+        var node = root!
+        var level = depth
+        while level > 0 {
+            let k = (key >> (5 * level)) & 31
+            if node.children[k] == nil {
+                node.children[k] = Node(leaf: level == 1)
+            } else if !isKnownUniquelyReferenced(&node.children[k]!) {
+                node.children[k] = Node(copying: node.children[k]!)
+                nodesCopied += 1
+            }
+            node = node.children[k]!
+            level -= 1
+        }
+        node.slots[key & 31] = value
+    }
+
+    /// The number of consecutive keys 0, 1, 2, ... that are set.
+    func prefixCount() -> Int {
+        var n = 0
+        while get(n) != nil { n += 1 }
+        return n
+    }
+}

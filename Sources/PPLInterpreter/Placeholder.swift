@@ -1,1 +1,0 @@
-// PPLInterpreter: code lands with its issue.

@@ -1,0 +1,335 @@
+import PPLDistributions
+import PPLInference
+import PPLIR
+
+// Local re-scoring of static models (the Markov blanket of one choice).
+//
+// At compile time each site gets a slice: the pure instructions of its function that
+// compute its parameters, back to leaves. A leaf is either a choice (a `sample` result or
+// a `load`), whose current value is read from the trace, or a deterministic register,
+// whose value is snapshotted when the site runs. A site whose slice reaches a register
+// that depends on randomness some other way (a call result, a carried variable, a
+// gathered array) is not re-scorable alone, and the model falls back to re-execution.
+//
+// At run time, a recording run stores each instance's snapshots and the instances its
+// choice leaves read; inverting that gives each choice's children. Updating a choice
+// then re-scores the choice and its children only: O(blanket), whatever the model size.
+
+/// A choice leaf of a slice: the register to fill and the register that held its instance number.
+struct ChoiceLeaf: Sendable {
+    var register: Reg
+    var instanceRegister: Int32
+}
+
+/// How to re-evaluate one site's parameters alone.
+struct SliceSpec: Sendable {
+    var code: [Code]
+    var snapshots: [Reg]
+    var choiceLeaves: [ChoiceLeaf]
+    var eligible: Bool
+}
+
+/// Builds the slices of one compiled function.
+struct Slicer {
+    let function: CompiledFunction
+    let randomParameters: Set<Int>
+    let randomCallees: Set<Int>
+
+    static func key(_ r: Reg) -> Int { Int(r.file.rawValue) << 32 | Int(r.index) }
+    static func key(_ file: Reg.File, _ index: Int32) -> Int { Int(file.rawValue) << 32 | Int(index) }
+
+    /// Registers written and read by an instruction; `pure` when it has no effect but its writes.
+    func effects(_ c: Code) -> (defs: [Int], uses: [Int], pure: Bool) {
+        let R = Reg.File.real, I = Reg.File.int, O = Reg.File.object
+        func k(_ f: Reg.File, _ i: Int32) -> Int { Self.key(f, i) }
+        switch c {
+        case .constR(let d, _): return ([k(R, d)], [], true)
+        case .constI(let d, _): return ([k(I, d)], [], true)
+        case .constO(let d, _): return ([k(O, d)], [], true)
+        case .movR(let d, let a), .negR(let d, let a): return ([k(R, d)], [k(R, a)], true)
+        case .movI(let d, let a), .negI(let d, let a), .notI(let d, let a), .absI(let d, let a): return ([k(I, d)], [k(I, a)], true)
+        case .movO(let d, let a): return ([k(O, d)], [k(O, a)], true)
+        case .itor(let d, let a): return ([k(R, d)], [k(I, a)], true)
+        case .addR(let d, let a, let b), .subR(let d, let a, let b), .mulR(let d, let a, let b), .powR(let d, let a, let b),
+             .divR(let d, let a, let b, _), .modR(let d, let a, let b, _), .math2(_, let d, let a, let b, _):
+            return ([k(R, d)], [k(R, a), k(R, b)], true)
+        case .addI(let d, let a, let b), .subI(let d, let a, let b), .mulI(let d, let a, let b), .divI(let d, let a, let b, _),
+             .modI(let d, let a, let b, _), .cmpI(_, let d, let a, let b), .andI(let d, let a, let b), .orI(let d, let a, let b),
+             .minI(let d, let a, let b), .maxI(let d, let a, let b):
+            return ([k(I, d)], [k(I, a), k(I, b)], true)
+        case .cmpR(_, let d, let a, let b): return ([k(I, d)], [k(R, a), k(R, b)], true)
+        case .math1(_, let d, let a, _): return ([k(R, d)], [k(R, a)], true)
+        case .reduceR(_, let d, let a, _): return ([k(R, d)], [k(O, a)], true)
+        case .sumI(let d, let a), .len(let d, let a): return ([k(I, d)], [k(O, a)], true)
+        case .makeArray(let d, let regs, _): return ([k(O, d)], regs.map(Self.key), true)
+        case .indexR(let d, let a, let i, _): return ([k(R, d)], [k(O, a), k(I, i)], true)
+        case .indexI(let d, let a, let i, _): return ([k(I, d)], [k(O, a), k(I, i)], true)
+        case .indexO(let d, let a, let i, _): return ([k(O, d)], [k(O, a), k(I, i)], true)
+        case .generic(_, let d, let args, _): return ([Self.key(d)], args.map(Self.key), true)
+        case .forNext(let a, _), .whileCount(let a, _, _): return ([k(I, a)], [k(I, a)], false)
+        case .forCheck(let a, let b, _): return ([], [k(I, a), k(I, b)], false)
+        case .jumpIfFalse(let c, _): return ([], [k(I, c)], false)
+        case .jump, .report, .ret: return ([], [], false)
+        case .site(let s):
+            let spec = function.sites[Int(s)]
+            let defs = spec.kind == .sample ? [Self.key(spec.value), k(I, spec.lastInstance)] : [k(I, spec.lastInstance)]
+            return (defs, [], false)
+        case .load(let l):
+            let spec = function.loads[Int(l)]
+            return ([Self.key(spec.destination), k(I, spec.instanceRegister)], spec.indexRegisters.map { k(I, $0) }, false)
+        case .gather(let g): return ([Self.key(function.gathers[Int(g)].destination)], [], false)
+        case .call(let c):
+            let spec = function.calls[Int(c)]
+            return ((spec.destination.map { [Self.key($0)] } ?? []) + [k(I, spec.counter)], spec.arguments.map(Self.key), false)
+        }
+    }
+
+    func slices() -> [SliceSpec] {
+        let code = function.code
+        let effects = code.map(effects)
+        var definitions: [Int: [Int]] = [:]
+        for (pc, e) in effects.enumerated() { for d in e.defs { definitions[d, default: []].append(pc) } }
+        // Registers that may depend on a random choice, to a fixpoint over the loops.
+        var random = randomParameters
+        for (pc, c) in code.enumerated() {
+            switch c {
+            case .site, .load, .gather: random.formUnion(effects[pc].defs)
+            case .call(let k) where randomCallees.contains(function.calls[Int(k)].callee): random.formUnion(effects[pc].defs)
+            default: break
+            }
+        }
+        var changed = true
+        while changed {
+            changed = false
+            for (pc, e) in effects.enumerated() where e.pure || { if case .call = code[pc] { true } else { false } }() {
+                if e.uses.contains(where: random.contains) {
+                    for d in e.defs where random.insert(d).inserted { changed = true }
+                }
+            }
+        }
+        var choiceSource: [Int: Int32] = [:]
+        for spec in function.sites where spec.kind == .sample { choiceSource[Self.key(spec.value)] = spec.lastInstance }
+        for spec in function.loads { choiceSource[Self.key(spec.destination)] = spec.instanceRegister }
+        var registerOf: [Int: Reg] = [:]
+        for r in function.registerOfValue.values { registerOf[Self.key(r)] = r }
+
+        return function.sites.map { spec in
+            var needed: [Int] = spec.arguments.map(Self.key)
+            if spec.kind != .sample { needed.append(Self.key(spec.value)) }
+            var included = Set<Int>()
+            var leaves = Set<Int>()
+            var eligible = true
+            var snapshots: [Reg] = []
+            var choiceLeaves: [ChoiceLeaf] = []
+            while let r = needed.popLast() {
+                if leaves.contains(r) { continue }
+                let defs = definitions[r] ?? []
+                if defs.count == 1, effects[defs[0]].pure {
+                    if included.insert(defs[0]).inserted { needed += effects[defs[0]].uses }
+                    continue
+                }
+                leaves.insert(r)
+                let reg = registerOf[r] ?? Reg(file: Reg.File(rawValue: UInt8(r >> 32)) ?? .real, index: Int32(r & 0xFFFF_FFFF),
+                                               type: r >> 32 == 0 ? .real : (r >> 32 == 1 ? .int : .array(.real)))
+                if let source = choiceSource[r] {
+                    choiceLeaves.append(ChoiceLeaf(register: reg, instanceRegister: source))
+                } else if random.contains(r) {
+                    eligible = false
+                } else {
+                    snapshots.append(reg)
+                }
+            }
+            return SliceSpec(code: included.sorted().map { code[$0] }, snapshots: snapshots,
+                             choiceLeaves: choiceLeaves, eligible: eligible)
+        }
+    }
+}
+
+/// Per-instance snapshots and parent instances, gathered during a recording run.
+struct RescoringRecorder {
+    struct Entry: Sendable {
+        var real: Int32
+        var int: Int32
+        var object: Int32
+        var choice: Int32
+    }
+    var entries: [Entry] = []
+    var reals: [Double] = []
+    var ints: [Int] = []
+    var objects: [Obj] = []
+    var parents: [Int] = []
+    var edges: [(parent: Int, child: Int)] = []
+
+    mutating func record(_ slice: SliceSpec, instance: Int, _ s: VMState, _ rb: Int, _ ib: Int, _ ob: Int) {
+        entries.append(Entry(real: Int32(reals.count), int: Int32(ints.count), object: Int32(objects.count), choice: Int32(parents.count)))
+        for r in slice.snapshots {
+            switch r.file {
+            case .real: reals.append(s.reals[rb + Int(r.index)])
+            case .int: ints.append(s.ints[ib + Int(r.index)])
+            case .object: objects.append(s.objects[ob + Int(r.index)])
+            }
+        }
+        for leaf in slice.choiceLeaves {
+            let parent = s.ints[ib + Int(leaf.instanceRegister)]
+            parents.append(parent)
+            edges.append((parent, instance))
+        }
+    }
+}
+
+/// The recorded slices' inputs of a static trace and each choice's children.
+struct RescoringIndex: Sendable {
+    var entries: [RescoringRecorder.Entry]
+    var reals: [Double]
+    var ints: [Int]
+    var objects: [Obj]
+    var parents: [Int]
+    var childStart: [Int32]
+    var children: [Int32]
+    var scratch = VMState()
+
+    init(_ recorder: RescoringRecorder, instanceCount: Int) {
+        entries = recorder.entries
+        reals = recorder.reals
+        ints = recorder.ints
+        objects = recorder.objects
+        parents = recorder.parents
+        let unique = Set(recorder.edges.map { Pair(parent: $0.parent, child: $0.child) })
+        var counts = [Int32](repeating: 0, count: instanceCount + 1)
+        for e in unique { counts[e.parent + 1] += 1 }
+        for k in 0..<instanceCount { counts[k + 1] += counts[k] }
+        var fill = counts
+        var children = [Int32](repeating: 0, count: unique.count)
+        for e in unique.sorted(by: { ($0.parent, $0.child) < ($1.parent, $1.child) }) {
+            children[Int(fill[e.parent])] = Int32(e.child)
+            fill[e.parent] += 1
+        }
+        childStart = counts
+        self.children = children
+    }
+
+    struct Pair: Hashable { var parent: Int; var child: Int }
+}
+
+/// What a local update changed: the choice's old value and the densities it re-scored.
+public struct LocalUndo: Sendable {
+    var instance: Int
+    var oldValue: Double
+    var oldLogPrior: Double
+    var oldLogLikelihood: Double
+    var oldDensities: [(Int, Double)]
+    var wasStale: Bool
+}
+
+extension CompiledProgram {
+    /// Whether every site of the program can be re-scored alone.
+    var rescoringSupported: Bool {
+        functions.allSatisfy { f in f.slices.allSatisfy(\.eligible) }
+    }
+
+    /// Builds the rescoring index of a trace by re-running it with its choices fixed and the recorder on.
+    func buildRescoring(_ trace: inout VMTrace) throws(ModelError) {
+        var s = initialState(arguments: trace.arguments.objects, scalars: trace.arguments.scalars)
+        var ctx = RunContext(trace: VMTrace(program: self, arguments: trace.arguments))
+        ctx.constraints = trace.latentChoices()
+        ctx.requireConstraints = true
+        ctx.recorder = RescoringRecorder()
+        var rng = RandomStream(seed: 0)
+        try run(&s, &ctx, &rng)
+        guard let recorder = ctx.recorder, recorder.entries.count == trace.instances.count else {
+            throw ModelError(.other, "internal error: the trace could not be replayed for local updates")
+        }
+        trace.rescoring = RescoringIndex(recorder, instanceCount: trace.instances.count)
+    }
+
+    /// The log density of instance `j` re-evaluated from its slice and the trace's current values.
+    func rescore(_ j: Int, _ trace: inout VMTrace) throws(ModelError) -> Double {
+        let site = sites[Int(trace.instances[j].site)]
+        let f = functions[site.function]
+        let spec = f.sites[site.local]
+        let slice = f.slices[site.local]
+        guard var index = trace.rescoring else { return trace.instances[j].logDensity }
+        trace.rescoring = nil
+        defer { trace.rescoring = index }
+        if index.scratch.reals.count < f.realCount { index.scratch.reals = Array(repeating: 0, count: f.realCount) }
+        if index.scratch.ints.count < f.intCount { index.scratch.ints = Array(repeating: 0, count: f.intCount) }
+        if index.scratch.objects.count < f.objectCount { index.scratch.objects = Array(repeating: .none, count: f.objectCount) }
+        let entry = index.entries[j]
+        var r = Int(entry.real), i = Int(entry.int), o = Int(entry.object), c = Int(entry.choice)
+        for reg in slice.snapshots {
+            switch reg.file {
+            case .real: index.scratch.reals[Int(reg.index)] = index.reals[r]; r += 1
+            case .int: index.scratch.ints[Int(reg.index)] = index.ints[i]; i += 1
+            case .object: index.scratch.objects[Int(reg.index)] = index.objects[o]; o += 1
+            }
+        }
+        for leaf in slice.choiceLeaves {
+            let parent = index.parents[c]
+            c += 1
+            switch leaf.register.file {
+            case .real: index.scratch.reals[Int(leaf.register.index)] = trace.instances[parent].value
+            case .int: index.scratch.ints[Int(leaf.register.index)] = Int(trace.instances[parent].value)
+            case .object: index.scratch.objects[Int(leaf.register.index)] = toObj(trace.value(parent), type: leaf.register.type) ?? .none
+            }
+        }
+        for code in slice.code { try executePure(code, &index.scratch, 0, 0, 0, f, Int.max) }
+        let d = try distribution(spec, index.scratch, Int.max, 0, 0, 0)
+        switch spec.kind {
+        case .sample:
+            switch d {
+            case .scalar(let sd): return sd.logDensity(trace.instances[j].value)
+            case .generic(let any): return any.logDensity(trace.value(j))
+            }
+        case .observe:
+            switch d {
+            case .scalar(let sd): return sd.logDensity(readReal(spec.value, index.scratch, 0, 0))
+            case .generic(let any): return any.logDensity(value(of: spec.value, index.scratch, 0, 0, 0))
+            }
+        case .factor:
+            return index.scratch.reals[Int(spec.value.index)]
+        }
+    }
+
+    /// Sets one latent choice and re-scores it and its children; nil when the value is not a scalar.
+    func updateLocally(_ trace: inout VMTrace, latent index: Int, to value: Value) throws(ModelError) -> TraceUpdate<VMUndo>? {
+        let id = Int(trace.latentInstances[index])
+        guard trace.objectValues[id] == nil, let x = value.asReal else { return nil }
+        if trace.rescoring == nil { try buildRescoring(&trace) }
+        guard let rescoring = trace.rescoring else { return nil }
+        var undo = LocalUndo(instance: id, oldValue: trace.instances[id].value, oldLogPrior: trace.logPrior,
+                             oldLogLikelihood: trace.logLikelihood, oldDensities: [], wasStale: trace.deterministicStale)
+        trace.instances[id].value = x
+        let start = Int(rescoring.childStart[id]), end = Int(rescoring.childStart[id + 1])
+        undo.oldDensities.reserveCapacity(end - start + 1)
+        var deltaPrior = 0.0, deltaLikelihood = 0.0
+        do throws(ModelError) {
+            for k in (start - 1)..<end {
+                let j = k < start ? id : Int(rescoring.children[k])
+                let old = trace.instances[j].logDensity
+                let new = try rescore(j, &trace)
+                if new.isNaN {
+                    throw ModelError(.notFinite, "log density of '\(trace.address(j))' is not a number",
+                                     location: sites[Int(trace.instances[j].site)].location, address: trace.address(j))
+                }
+                undo.oldDensities.append((j, old))
+                trace.instances[j].logDensity = new
+                if sites[Int(trace.instances[j].site)].kind == .sample { deltaPrior += new - old } else { deltaLikelihood += new - old }
+            }
+        } catch {
+            revertLocally(&trace, undo)
+            throw error
+        }
+        trace.logPrior += deltaPrior
+        trace.logLikelihood += deltaLikelihood
+        trace.deterministicStale = true
+        return TraceUpdate(logWeight: deltaPrior + deltaLikelihood, undo: .local(undo))
+    }
+
+    func revertLocally(_ trace: inout VMTrace, _ undo: LocalUndo) {
+        trace.instances[undo.instance].value = undo.oldValue
+        for (j, density) in undo.oldDensities { trace.instances[j].logDensity = density }
+        trace.logPrior = undo.oldLogPrior
+        trace.logLikelihood = undo.oldLogLikelihood
+        trace.deterministicStale = undo.wasStale
+    }
+}

@@ -1,0 +1,224 @@
+import PPLDistributions
+import PPLInference
+
+/// A distribution instance evaluated from registers, unboxed for scalar families.
+enum LiveDistribution {
+    case scalar(ScalarDistribution)
+    case generic(AnyDistribution)
+
+    var support: Support {
+        switch self {
+        case .scalar(let d): d.support
+        case .generic(let d): d.support
+        }
+    }
+
+    /// Every value of a finite support, for enumeration; nil when infinite.
+    var finiteValues: [Value]? {
+        switch self {
+        case .scalar(let d):
+            switch d.support {
+            case .booleans: return [.int(0), .int(1)]
+            case .integers(let a, let b) where b >= a && b - a < 100_000: return (a...b).map { .int($0) }
+            case .point:
+                if case .dirac(let x) = d { return [.real(x.x)] }
+                return nil
+            default: return nil
+            }
+        case .generic(let d): return d.finiteValues
+        }
+    }
+}
+
+extension CompiledProgram {
+    @inline(__always)
+    func readReal(_ r: Reg, _ s: VMState, _ rb: Int, _ ib: Int) -> Double {
+        r.file == .real ? s.reals[rb + Int(r.index)] : Double(s.ints[ib + Int(r.index)])
+    }
+
+    /// The address of the choice a site is making now, for errors and exported records.
+    func currentAddress(_ spec: SiteSpec, _ s: VMState, _ fi: Int, _ ib: Int) -> Address {
+        var components = prefixComponents(prefixOf(s, fi))
+        for part in spec.address {
+            switch part {
+            case .name(let id): components.append(.name(names[id]))
+            case .index(let r): components.append(.index(s.ints[ib + Int(r)]))
+            }
+        }
+        return Address(components)
+    }
+
+    func currentKey(_ spec: SiteSpec, _ s: VMState, _ fi: Int, _ ib: Int) -> AddressKey {
+        var parts = prefixKey(s.frames[fi].prefix)
+        for part in spec.address {
+            switch part {
+            case .name(let id): parts.append(-(id + 1))
+            case .index(let r): parts.append(s.ints[ib + Int(r)])
+            }
+        }
+        return AddressKey(parts: parts)
+    }
+
+    /// Builds the site's distribution from its argument registers, naming the address on bad parameters.
+    func distribution(_ spec: SiteSpec, _ s: VMState, _ fi: Int, _ rb: Int, _ ib: Int, _ ob: Int) throws(ModelError) -> LiveDistribution {
+        do {
+            switch spec.family {
+            case .scalar(let id):
+                let n = spec.arguments.count
+                let a = n > 0 ? readReal(spec.arguments[0], s, rb, ib) : 0
+                let b = n > 1 ? readReal(spec.arguments[1], s, rb, ib) : 0
+                let c = n > 2 ? readReal(spec.arguments[2], s, rb, ib) : 0
+                return .scalar(try ScalarDistribution.make(id, a, b, c))
+            case .generic(let family):
+                return .generic(try family.make(spec.arguments.map { value(of: $0, s, rb, ib, ob) }))
+            }
+        } catch {
+            throw ModelError(.badParameter(error), error.description, location: spec.location,
+                             address: currentAddress(spec, s, fi, ib))
+        }
+    }
+
+    /// Runs one `sample`, `observe` or `factor`; returns whether the run should stop after it.
+    func site(_ spec: SiteSpec, _ s: inout VMState, _ fi: Int, _ rb: Int, _ ib: Int, _ ob: Int,
+              _ ctx: inout RunContext, _ rng: inout RandomStream) throws(ModelError) -> Bool {
+        let instance = s.instanceCount
+        var scalar = 0.0
+        var object: Value?
+        var logDensity: Double
+        var support: Support?
+        switch spec.kind {
+        case .sample:
+            let d = try distribution(spec, s, fi, rb, ib, ob)
+            var constraint: Value?
+            if let constraints = ctx.constraints {
+                constraint = constraints[currentKey(spec, s, fi, ib)]
+                if constraint != nil { ctx.constraintsUsed += 1 }
+            }
+            if constraint == nil {
+                if ctx.exploring {
+                    let address = currentAddress(spec, s, fi, ib)
+                    guard let values = d.finiteValues else {
+                        throw ModelError(.unsupportedByEngine,
+                                         "enumeration needs finite discrete choices, but '\(address)' is continuous (\(sites[spec.global].familyName))",
+                                         location: spec.location, address: address)
+                    }
+                    ctx.branch = (address, values)
+                    return true
+                }
+                if ctx.requireConstraints {
+                    let address = currentAddress(spec, s, fi, ib)
+                    throw ModelError(.other, "no value given for latent choice '\(address)'", location: spec.location, address: address)
+                }
+            }
+            switch d {
+            case .scalar(let scalarDistribution):
+                if let constraint {
+                    guard let x = constraint.asReal else { throw badValue(constraint, spec, s, fi, ib) }
+                    scalar = x
+                } else {
+                    scalar = scalarDistribution.sample(using: &rng)
+                }
+                logDensity = scalarDistribution.logDensity(scalar)
+                if sites[spec.global].fixedSupport == nil { support = scalarDistribution.support }
+            case .generic(let any):
+                let v = constraint ?? any.sample(using: &rng)
+                logDensity = any.logDensity(v)
+                support = any.support
+                switch spec.value.file {
+                case .real:
+                    guard let x = v.asReal else { throw badValue(v, spec, s, fi, ib) }
+                    scalar = x
+                case .int:
+                    guard let x = v.asInt else { throw badValue(v, spec, s, fi, ib) }
+                    scalar = Double(x)
+                case .object:
+                    guard let o = toObj(v, type: spec.value.type) else { throw badValue(v, spec, s, fi, ib) }
+                    s.objects[ob + Int(spec.value.index)] = o
+                    object = v
+                }
+            }
+            if logDensity.isNaN {
+                let address = currentAddress(spec, s, fi, ib)
+                throw ModelError(.notFinite, "log density of '\(address)' is not a number", location: spec.location, address: address)
+            }
+            switch spec.value.file {
+            case .real: s.reals[rb + Int(spec.value.index)] = scalar
+            case .int: s.ints[ib + Int(spec.value.index)] = Int(scalar)
+            case .object: break
+            }
+            if spec.memorySlot >= 0 {
+                let key = try memoryKey(spec.indexRegisters, s, ib, location: spec.location, prefix: s.frames[fi].prefix, nameID: spec.nameID)
+                s.frames[fi].memory[spec.memorySlot].set(key, MemoryCell(value: scalar, instance: instance))
+            }
+            s.ints[ib + Int(spec.lastInstance)] = instance
+            ctx.trace.logPrior += logDensity
+            if constraint == nil { ctx.freshLogPrior += logDensity }
+        case .observe:
+            let d = try distribution(spec, s, fi, rb, ib, ob)
+            switch d {
+            case .scalar(let scalarDistribution):
+                scalar = readReal(spec.value, s, rb, ib)
+                logDensity = scalarDistribution.logDensity(scalar)
+            case .generic(let any):
+                let v = value(of: spec.value, s, rb, ib, ob)
+                logDensity = any.logDensity(v)
+                support = any.support
+                if spec.value.file == .object { object = v } else { scalar = readReal(spec.value, s, rb, ib) }
+            }
+            if logDensity.isNaN {
+                let address = currentAddress(spec, s, fi, ib)
+                throw ModelError(.notFinite, "log density of observation '\(address)' is not a number", location: spec.location, address: address)
+            }
+            ctx.trace.logLikelihood += logDensity
+            ctx.stepLogWeight += logDensity
+            s.observationsPassed += 1
+            ctx.lastObservationLocation = spec.location
+        case .factor:
+            logDensity = s.reals[rb + Int(spec.value.index)]
+            scalar = logDensity
+            if logDensity.isNaN {
+                throw ModelError(.notFinite, "factor weight is not a number", location: spec.location,
+                                 address: s.frames[fi].prefix.map { Address(prefixComponents($0)) })
+            }
+            ctx.trace.logLikelihood += logDensity
+            ctx.stepLogWeight += logDensity
+            s.observationsPassed += 1
+            ctx.lastObservationLocation = spec.location
+        }
+        s.instanceCount += 1
+        if ctx.recording {
+            let start = ctx.trace.indexPool.count
+            for r in spec.indexRegisters { ctx.trace.indexPool.append(s.ints[ib + Int(r)]) }
+            ctx.trace.instances.append(ChoiceInstance(site: Int32(spec.global), prefix: s.frames[fi].prefix,
+                                                      indexStart: Int32(start), value: scalar, logDensity: logDensity))
+            if let object { ctx.trace.objectValues[instance] = object }
+            if let support { ctx.trace.supports[instance] = support }
+            if spec.kind == .sample {
+                ctx.trace.latentInstances.append(Int32(instance))
+            } else {
+                ctx.trace.observedInstances.append(Int32(instance))
+            }
+            if ctx.recorder != nil {
+                ctx.recorder?.record(functions[sites[spec.global].function].slices[sites[spec.global].local],
+                                     instance: instance, s, rb, ib, ob)
+            }
+        }
+        if spec.kind == .sample {
+            if ctx.collectStepChoices {
+                let value = object ?? scalarValue(scalar, type: spec.value.type)
+                ctx.stepChoices.append(ChoiceRecord(address: currentAddress(spec, s, fi, ib), value: value,
+                                                    logDensity: logDensity, support: support ?? sites[spec.global].fixedSupport ?? .real,
+                                                    location: spec.location))
+            }
+            return false
+        }
+        if let count = ctx.stopAtObservationCount, s.observationsPassed >= count { return true }
+        return ctx.stopAfterObservation
+    }
+
+    func badValue(_ v: Value, _ spec: SiteSpec, _ s: VMState, _ fi: Int, _ ib: Int) -> ModelError {
+        let address = currentAddress(spec, s, fi, ib)
+        return ModelError(.other, "value \(v) given for '\(address)' does not fit \(sites[spec.global].familyName)",
+                          location: spec.location, address: address)
+    }
+}

@@ -1,0 +1,215 @@
+import PPLDistributions
+import PPLInference
+import PPLIR
+
+/// An IR program as a `Model`: the VM runs it for every engine.
+///
+/// Static programs update one choice by re-scoring only the choices and observations that
+/// read it (its Markov blanket, found per choice instance when the trace is first updated);
+/// other programs re-execute with every other choice reused (Wingate et al. 2011).
+public struct VMModel: Model {
+    public typealias Trace = VMTrace
+    public typealias Particle = VMState
+    public typealias Undo = VMUndo
+
+    let program: CompiledProgram
+    let arguments: BoundArguments
+    public let facts: ModelFacts
+    /// Whether updates re-score locally (static, and every site's parameters can be re-evaluated alone).
+    let localUpdates: Bool
+
+    /// Compiles the module's entry function bound to these arguments, in parameter order.
+    public init(module: Module, arguments: [Value]) throws(ModelError) {
+        var module = module
+        if module.facts.isStatic == nil {
+            do { try StaticStructure().run(&module) } catch { throw ModelError(.other, "\(error)") }
+        }
+        let program: CompiledProgram
+        do { program = try CompiledProgram(module) } catch { throw ModelError(.other, "internal error: \(error.description)") }
+        let entry = program.functions[program.entry]
+        guard arguments.count == entry.parameters.count else {
+            throw ModelError(.other, "model '\(module.entry)' takes \(entry.parameters.count) arguments, got \(arguments.count)")
+        }
+        var objects: [Obj?] = []
+        var scalars: [Double] = []
+        let names = module.entryFunction?.parameters.map(\.name) ?? []
+        for (k, (p, v)) in zip(entry.parameters, arguments).enumerated() {
+            switch p.file {
+            case .object:
+                guard let o = toObj(v, type: p.type) else {
+                    throw ModelError(.other, "argument '\(names[k])' must be \(p.type), got \(v)")
+                }
+                objects.append(o)
+                scalars.append(0)
+            case .real:
+                guard let x = v.asReal else { throw ModelError(.other, "argument '\(names[k])' must be Real, got \(v)") }
+                objects.append(nil)
+                scalars.append(x)
+            case .int:
+                guard let n = v.asInt else { throw ModelError(.other, "argument '\(names[k])' must be \(p.type), got \(v)") }
+                objects.append(nil)
+                scalars.append(Double(n))
+            }
+        }
+        self.program = program
+        self.arguments = BoundArguments(objects: objects, scalars: scalars)
+        let isStatic = module.facts.isStatic ?? false
+        self.facts = ModelFacts(isStatic: isStatic,
+                                hasObservations: program.sites.contains { $0.kind != .sample })
+        self.localUpdates = isStatic && program.rescoringSupported
+    }
+
+    /// Binds arguments by parameter name; a missing one is an error naming it.
+    public init(module: Module, bindings: [String: Value]) throws(ModelError) {
+        guard let entry = module.entryFunction else { throw ModelError(.other, "no model named '\(module.entry)'") }
+        var arguments: [Value] = []
+        for p in entry.parameters {
+            guard let v = bindings[p.name] else { throw ModelError(.other, "no value for model parameter '\(p.name)'") }
+            arguments.append(v)
+        }
+        try self.init(module: module, arguments: arguments)
+    }
+
+    func start() -> VMState { program.initialState(arguments: arguments.objects, scalars: arguments.scalars) }
+
+    func keys(_ choices: [Address: Value]) -> [AddressKey: Value] {
+        var out: [AddressKey: Value] = [:]
+        for (a, v) in choices { if let k = program.key(of: a) { out[k] = v } }
+        return out
+    }
+
+    func finish(_ s: VMState, _ ctx: RunContext) -> VMTrace {
+        var trace = ctx.trace
+        trace.storedReturnValue = s.returnValue
+        return trace
+    }
+
+    public func simulate(using rng: inout RandomStream) throws(ModelError) -> VMTrace {
+        var s = start()
+        var ctx = RunContext(trace: VMTrace(program: program, arguments: arguments))
+        try program.run(&s, &ctx, &rng)
+        return finish(s, ctx)
+    }
+
+    public func generate(constraints: [Address: Value], using rng: inout RandomStream) throws(ModelError) -> VMTrace {
+        var s = start()
+        var ctx = RunContext(trace: VMTrace(program: program, arguments: arguments))
+        ctx.constraints = keys(constraints)
+        try program.run(&s, &ctx, &rng)
+        return finish(s, ctx)
+    }
+
+    public func assess(_ choices: [Address: Value]) throws(ModelError) -> Double {
+        var s = start()
+        var ctx = RunContext(trace: VMTrace(program: program, arguments: arguments))
+        ctx.constraints = keys(choices)
+        ctx.requireConstraints = true
+        var rng = RandomStream(seed: 0)
+        try program.run(&s, &ctx, &rng)
+        if ctx.constraintsUsed < choices.count {
+            let made = Set(ctx.trace.latentInstances.map { ctx.trace.key(of: Int($0)) })
+            for a in choices.keys.sorted() where program.key(of: a).map({ !made.contains($0) }) ?? true {
+                throw ModelError(.other, "'\(a)' is not a latent choice of this model run", address: a)
+            }
+        }
+        return ctx.trace.logJoint
+    }
+
+    public func update(_ trace: inout VMTrace, latent index: Int, to value: Value,
+                       using rng: inout RandomStream) throws(ModelError) -> TraceUpdate<VMUndo> {
+        if localUpdates, let update = try program.updateLocally(&trace, latent: index, to: value) {
+            return update
+        }
+        let instance = Int(trace.latentInstances[index])
+        var constraints = trace.latentChoices()
+        constraints[trace.key(of: instance)] = value
+        var s = start()
+        var ctx = RunContext(trace: VMTrace(program: program, arguments: arguments))
+        ctx.constraints = constraints
+        try program.run(&s, &ctx, &rng)
+        let fresh = finish(s, ctx)
+        let kept = Set(fresh.latentInstances.map { fresh.key(of: Int($0)) })
+        var vanished = 0.0
+        for i in trace.latentInstances where !kept.contains(trace.key(of: Int(i))) {
+            vanished += trace.instances[Int(i)].logDensity
+        }
+        let logWeight = fresh.logJoint - trace.logJoint - ctx.freshLogPrior + vanished
+        let old = trace
+        trace = fresh
+        return TraceUpdate(logWeight: logWeight, undo: .replaced(old))
+    }
+
+    public func revert(_ trace: inout VMTrace, _ update: TraceUpdate<VMUndo>) {
+        switch update.undo {
+        case .replaced(let old): trace = old
+        case .local(let undo): program.revertLocally(&trace, undo)
+        }
+    }
+
+    public func makeParticle() -> VMState { start() }
+
+    public func advance(_ particle: inout VMState, using rng: inout RandomStream) throws(ModelError) -> ParticleStep {
+        if particle.finished { return ParticleStep(logWeight: 0, choices: [], observationLocation: nil, finished: true) }
+        var ctx = RunContext(trace: VMTrace(program: program, arguments: arguments))
+        ctx.recording = false
+        ctx.stopAfterObservation = true
+        ctx.collectStepChoices = true
+        try program.run(&particle, &ctx, &rng)
+        return ParticleStep(logWeight: ctx.stepLogWeight, choices: ctx.stepChoices,
+                            observationLocation: particle.finished ? nil : ctx.lastObservationLocation,
+                            finished: particle.finished)
+    }
+
+    public func finalState(of particle: VMState) -> (deterministic: [(Address, Value)], returnValue: Value?) {
+        var reports: [(Address, Value)] = []
+        var node = particle.reports
+        while let n = node {
+            reports.append((n.address, n.value))
+            node = n.parent
+        }
+        return (reports.reversed(), particle.returnValue)
+    }
+
+    public func replay(fixing choices: [Address: Value], throughObservations count: Int,
+                       using rng: inout RandomStream) throws(ModelError) -> (particle: VMState, logJoint: Double, choices: [ChoiceRecord]) {
+        var s = start()
+        if count <= 0 { return (s, 0, []) }
+        var ctx = RunContext(trace: VMTrace(program: program, arguments: arguments))
+        ctx.recording = false
+        ctx.collectStepChoices = true
+        ctx.constraints = keys(choices)
+        ctx.stopAtObservationCount = count
+        try program.run(&s, &ctx, &rng)
+        return (s, ctx.trace.logJoint, ctx.stepChoices)
+    }
+
+    public func explore(fixing choices: [Address: Value]) throws(ModelError) -> Exploration<VMTrace> {
+        var s = start()
+        var ctx = RunContext(trace: VMTrace(program: program, arguments: arguments))
+        ctx.constraints = keys(choices)
+        ctx.exploring = true
+        var rng = RandomStream(seed: 0)
+        try program.run(&s, &ctx, &rng)
+        if let (address, values) = ctx.branch { return .branch(address, values) }
+        return .complete(finish(s, ctx))
+    }
+}
+
+/// How to undo an update: the replaced trace, or the few densities a local update changed.
+public enum VMUndo: Sendable {
+    case replaced(VMTrace)
+    case local(LocalUndo)
+}
+
+extension CompiledProgram {
+    /// Reports and return value of a trace whose choices changed in place, by re-running with them fixed.
+    func recomputeDeterministic(_ trace: VMTrace) throws(ModelError) -> (deterministic: [(Address, Value)], returnValue: Value?) {
+        var s = initialState(arguments: trace.arguments.objects, scalars: trace.arguments.scalars)
+        var ctx = RunContext(trace: VMTrace(program: self, arguments: trace.arguments))
+        ctx.constraints = trace.latentChoices()
+        ctx.requireConstraints = true
+        var rng = RandomStream(seed: 0)
+        try run(&s, &ctx, &rng)
+        return (ctx.trace.reports, s.returnValue)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import PPLDistributions
+@testable import PPLInference
+
+@Suite struct SMCResamplingTests {
+    static let weights = [0.05, 0.3, 0.001, 0.149, 0.25, 0.0, 0.25]
+
+    /// Mean offspring counts over many draws match M W_i within 4 MCSE (the unbiasedness SMC needs).
+    static func countsAreUnbiased(_ resampler: any Resampler) -> Bool {
+        let m = 10, repetitions = 4_000
+        var rng = RandomStream(seed: 17)
+        var sums = [Double](repeating: 0, count: weights.count)
+        var sumsOfSquares = sums
+        for _ in 0..<repetitions {
+            var counts = [Double](repeating: 0, count: weights.count)
+            for a in resampler.ancestors(weights: weights, count: m, using: &rng) { counts[a] += 1 }
+            for i in counts.indices { sums[i] += counts[i]; sumsOfSquares[i] += counts[i] * counts[i] }
+        }
+        let r = Double(repetitions)
+        return weights.indices.allSatisfy { i in
+            let mean = sums[i] / r
+            let mcse = (max(sumsOfSquares[i] / r - mean * mean, 1e-4) / r).squareRoot()
+            return abs(mean - Double(m) * weights[i]) < 4 * mcse
+        }
+    }
+
+    @Test(arguments: ResamplingScheme.builtIn)
+    func offspringCountsAreUnbiased(_ scheme: ResamplingScheme) {
+        #expect(Self.countsAreUnbiased(scheme.resampler))
+    }
+
+    @Test func biasedResamplerFailsTheSameCheck() {
+        #expect(!Self.countsAreUnbiased(SquaredWeightResampling()))
+    }
+
+    /// Systematic, stratified and residual give each particle ⌊M W_i⌋ or more copies
+    /// where it matters; none ever picks a zero-weight particle.
+    @Test(arguments: ResamplingScheme.builtIn)
+    func zeroWeightIsNeverChosen(_ scheme: ResamplingScheme) {
+        var rng = RandomStream(seed: 5)
+        for _ in 0..<200 {
+            let ancestors = scheme.resampler.ancestors(weights: Self.weights, count: 50, using: &rng)
+            #expect(ancestors.count == 50 && !ancestors.contains(5))
+        }
+    }
+
+    @Test func systematicAndResidualKeepTheIntegerPart() {
+        var rng = RandomStream(seed: 6)
+        for resampler in [SystematicResampling() as any Resampler, ResidualResampling()] {
+            for _ in 0..<200 {
+                var counts = [Int](repeating: 0, count: Self.weights.count)
+                for a in resampler.ancestors(weights: Self.weights, count: 40, using: &rng) { counts[a] += 1 }
+                for i in counts.indices {
+                    let expected = 40 * Self.weights[i]
+                    #expect(Double(counts[i]) >= expected.rounded(.down))
+                    if resampler is SystematicResampling { #expect(Double(counts[i]) <= expected.rounded(.up)) }
+                }
+            }
+        }
+    }
+
+    @Test func schemesAreNamed() {
+        #expect(ResamplingScheme.builtIn.map(\.description) == ["multinomial", "systematic", "stratified", "residual"])
+        #expect(ResamplingScheme(name: "residual")?.description == "residual")
+        #expect(ResamplingScheme(name: "bogus") == nil)
+    }
+}
