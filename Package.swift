@@ -23,7 +23,7 @@ let package = Package(
         .target(name: "PPLSyntax", dependencies: ["PPLDiagnostics"]),
         .target(name: "PPLIR", dependencies: ["PPLDiagnostics", "PPLDistributions"]),
         .target(name: "PPLSema", dependencies: ["PPLSyntax", "PPLIR", "PPLDistributions"]),
-        .target(name: "PPLPasses", dependencies: ["PPLIR"]),
+        .target(name: "PPLPasses", dependencies: ["PPLIR", "PPLDiagnostics", "PPLDistributions"]),
         .target(name: "PPLInference", dependencies: ["PPLDistributions", "CGSL"]),
         .target(name: "PPLInterpreter", dependencies: ["PPLIR", "PPLInference"]),
         .target(name: "PPL", dependencies: [
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "PPLSemaTests", dependencies: ["PPLSema", "PPLSyntax"]),
         .testTarget(name: "PPLIRTests", dependencies: ["PPLIR", "PPLSema", "PPLSyntax"],
                     resources: [.copy("Golden")]),
-        .testTarget(name: "PPLPassesTests", dependencies: ["PPLPasses", "PPLSema", "PPLSyntax"]),
+        .testTarget(name: "PPLPassesTests", dependencies: ["PPLPasses", "PPLSema", "PPLSyntax", "PPLInterpreter", "PPLInference"]),
         .testTarget(name: "PPLInferenceTests", dependencies: ["PPLInference"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PPLInterpreterTests", dependencies: ["PPLInterpreter", "PPLSema", "PPLSyntax"]),

@@ -35,7 +35,8 @@ struct SplitMix64 {
     /// Mutates programs token by token (delete, duplicate, swap, replace, insert) and feeds
     /// random token soup; the front end must return diagnostics, never crash or hang.
     @Test func tenThousandMutatedProgramsNeverCrash() throws {
-        let corpus = try Repository.programs().map(\.text)
+        let corpus = try Repository.programs().map(\.text) + Repository.grammarExamples()
+        #expect(corpus.count >= 20)
         let pieces = corpus.map(Self.tokens)
         let vocabulary = Array(Set(pieces.joined().map(\.0))).sorted()
             + ["(", ")", "[", "]", "{", "}", "~", "=", "..<", "?", ":", ".", "->", "1e400", "99999999999999999999",
