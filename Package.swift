@@ -39,6 +39,9 @@ let package = Package(
 
         .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
                           path: "Benchmarks/distributions/Swift"),
+        .executableTarget(name: "PPLBenchVM",
+                          dependencies: ["PPLInterpreter", "PPLSema", "PPLSyntax", "PPLInference", "PPLDistributions"],
+                          path: "Benchmarks/vm/Swift"),
 
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
