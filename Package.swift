@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PPLSyntaxTests", dependencies: ["PPLSyntax"]),
-        .testTarget(name: "PPLSemaTests", dependencies: ["PPLSema", "PPLSyntax"]),
+        .testTarget(name: "PPLSemaTests", dependencies: ["PPLSema", "PPLSyntax"], exclude: ["Golden"]),
         .testTarget(name: "PPLIRTests", dependencies: ["PPLIR", "PPLSema", "PPLSyntax"],
                     resources: [.copy("Golden")]),
         .testTarget(name: "PPLPassesTests", dependencies: ["PPLPasses", "PPLSema", "PPLSyntax", "PPLInterpreter", "PPLInference"]),

@@ -16,8 +16,10 @@ public func check(_ program: Program) -> (program: CheckedProgram, diagnostics: 
 public func checkSource(_ file: SourceFile) -> (program: CheckedProgram, diagnostics: [Diagnostic]) {
     let (program, parseDiagnostics) = Parser.parse(file)
     let (checked, checkDiagnostics) = check(program)
+    // Inside a statement with a syntax error the checker's findings are consequences of it.
+    let relevant = checkDiagnostics.filter { d in d.span.map { !program.isDamaged($0.start) } ?? true }
     // In source order, as a reader goes through the file; a stable sort keeps notes' order.
-    let ordered = (parseDiagnostics + checkDiagnostics).enumerated().sorted { a, b in
+    let ordered = (parseDiagnostics + relevant).enumerated().sorted { a, b in
         let x = a.element.span?.start ?? Int.max, y = b.element.span?.start ?? Int.max
         return x != y ? x < y : a.offset < b.offset
     }.map(\.element)
@@ -326,7 +328,17 @@ struct Checker {
                 report(.indexType(type), at: index.span)
             }
         }
-        guard let (family, vectorisedArguments) = checkedDistribution else { return }
+        guard let (family, vectorisedArguments) = checkedDistribution else {
+            // Declare a fresh name anyway (its type unknown), so later uses do not cascade.
+            if lookup(rootName) == nil {
+                let symbolID = indices.isEmpty
+                    ? declareLocal(Identifier(rootName, span: rootSpan), kind: .latent, type: nil)
+                    : declare(Identifier(rootName, span: rootSpan), kind: .latent, type: nil, scope: body?.bodyScope ?? scopes.count - 1)
+                if let symbolID { result.definitions[statement.id] = symbolID }
+                body?.facts.latents.insert(rootName)
+            }
+            return
+        }
         let drawn: ValueType = vectorisedArguments.isEmpty ? family.drawType : .array(family.drawType)
         var facts = ChoiceFacts(kind: .latent, family: family.name, vectorised: !vectorisedArguments.isEmpty, root: nil,
                                 drawType: family.drawType, vectorisedArguments: vectorisedArguments)
