@@ -45,6 +45,8 @@ struct Checker {
     private var functionFacts: [String: ModelFacts] = [:]
     /// Where each top-level constant is declared, for "used before its definition" at top level.
     private var constantNames: [String: SourceSpan] = [:]
+    /// Latent arrays declared by `x[i] ~ ...`, which later sites may extend element by element.
+    private var elementSites: Set<SymbolID> = []
     /// Per open block, the literal latent addresses (`x[0]`) drawn in it, to catch repeats.
     private var literalAddresses: [[String: SourceSpan]] = []
 
@@ -358,6 +360,13 @@ struct Checker {
                                    .init("give each draw its own name, or index it: '\(rootName)[i] ~ ...'")])
                     return
                 }
+                if !elementSites.contains(symbolID) {
+                    // `w ~ D(arrays)` drew every element of w already.
+                    let text = String(lhs.span.text)
+                    report(.duplicateLatent(text), at: lhs.span,
+                           notes: [.init("every element of '\(rootName)' is drawn here", at: symbol.span)])
+                    return
+                }
                 if let holds = elementType(of: symbol.type, depth: indices.count, span: lhs.span),
                    holds != drawn, !(vectorisedArguments.isEmpty && drawn.widens(to: holds)) {
                     report(.latentElementType(rootName, holds: holds, family: family.name, draws: drawn), at: lhs.span)
@@ -405,6 +414,7 @@ struct Checker {
                                    scope: body?.bodyScope ?? scopes.count - 1)
             }
             if let symbolID {
+                if !indices.isEmpty { elementSites.insert(symbolID) }
                 result.definitions[statement.id] = symbolID
                 result.references[rootExprID(lhs)] = symbolID
                 facts.root = symbolID
@@ -1107,6 +1117,11 @@ struct Checker {
     /// Whether a value of type `from` may stand where `to` is expected; records the conversion.
     private mutating func coerce(_ e: Expr, from: ValueType, to: ValueType) -> Bool {
         if from == to { return true }
+        // `[]` takes whatever array type the context wants.
+        if case .array(let elements) = e.kind, elements.isEmpty, case .array = to {
+            result.types[e.id] = to
+            return true
+        }
         guard from.widens(to: to) else { return false }
         result.coercions[e.id] = to
         return true

@@ -171,6 +171,8 @@ import Testing
 
     /// Cases that exercise a second way to reach a diagnostic already in the table.
     static let variants: [Case] = [
+        Case(code: "duplicateLatent", source: "model M() {\n  w ~ Normal(zeros(3), 1)\n  w[0] ~ Normal(1, 1)\n}",
+             expected: "3:3: error: duplicate latent address 'w[0]'", note: "every element of 'w' is drawn here"),
         Case(code: "duplicateLatent", source: "model M() {\n  x[0] ~ Normal(0, 1)\n  x[0] ~ Normal(1, 1)\n}",
              expected: "3:3: error: duplicate latent address 'x[0]'", note: "'x[0]' is first drawn here"),
         Case(code: "enumerateContinuous",
