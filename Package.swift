@@ -37,6 +37,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "PPLBenchMCMC",
+                          dependencies: ["PPL", "PPLInterpreter", "PPLInference", "PPLDistributions"],
+                          path: "Benchmarks/mcmc/Swift"),
         .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
                           path: "Benchmarks/distributions/Swift"),
         .executableTarget(name: "PPLBenchVM",
