@@ -187,7 +187,7 @@ import Testing
     }
 
     /// Property: an intervened choice is not a latent of the trace, so no engine can propose to it.
-    @Test func anIntervenedChoiceIsNeverALatent() throws {
+    @Test func anIntervenedChoiceIsNeverALatent() async throws {
         let model = try VMModel(module: try Causal.intervene(CausalModels.smoking(), "smoking = 1"), arguments: [])
         var rng = RandomStream(seed: 3)
         for _ in 0..<20 {
@@ -208,6 +208,10 @@ import Testing
         let exact = try Causal.enumerate(try Causal.intervene(CausalModels.smoking(), "smoking = 1"))
         #expect(exact.posterior.diagnostics.extra["assignments"] == 8)
         #expect(exact.mean(of: "smoking") == 1)
+        // MH proposes only to latents: its per-address acceptance rates never mention it.
+        let mh = try await MetropolisHastings(samples: 200, chains: 2, seed: 4).run(model)
+        #expect(Set(mh.diagnostics.acceptanceRate.keys) == ["hidden", "tar", "cancer"])
+        #expect(mh.draws.allSatisfy { $0[mh.columnIndex(of: "smoking")!].allSatisfy { $0 == 1 } })
     }
 
     @Test func errorsNameTheAddressWithDidYouMean() throws {
