@@ -40,6 +40,10 @@ let package = Package(
         .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
                           path: "Benchmarks/distributions/Swift"),
 
+        // Benchmarks/smc/run.sh: PPL's SMC engine vs a C bootstrap filter and `particles`.
+        .executableTarget(name: "smc-bench", dependencies: ["PPL", "PPLInference", "PPLInterpreter", "PPLDistributions"],
+                          path: "Benchmarks/smc/Swift"),
+
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
                     resources: [.copy("Fixtures")]),
