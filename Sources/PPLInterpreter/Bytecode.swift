@@ -3,11 +3,14 @@ import PPLInference
 import PPLIR
 
 /// A register: its file (reals, ints for Int and Bool, objects for arrays) and index in the frame.
+///
+/// Trivially copyable so instructions copy without reference counting; the value type is
+/// interned in `CompiledProgram.types`.
 struct Reg: Sendable, Hashable {
     enum File: UInt8, Sendable { case real, int, object }
     var file: File
     var index: Int32
-    var type: ValueType
+    var typeID: Int32
 }
 
 /// Run-time arrays and matrices, unboxed where the element type allows.
@@ -52,7 +55,6 @@ enum FamilyKind: Sendable {
 enum Code: Sendable {
     case constR(Int32, Double)
     case constI(Int32, Int)
-    case constO(Int32, Obj)
     case movR(Int32, Int32)
     case movI(Int32, Int32)
     case movO(Int32, Int32)
@@ -83,7 +85,7 @@ enum Code: Sendable {
     case reduceR(Builtin, Int32, Int32, Int32)   // sum/mean/log_sum_exp of a real array into a real
     case sumI(Int32, Int32)
     case len(Int32, Int32)
-    case makeArray(Int32, [Reg], ValueType)
+    case makeArray(Int32, Int32)
     case indexR(Int32, Int32, Int32, Int32)
     case indexI(Int32, Int32, Int32, Int32)
     case indexO(Int32, Int32, Int32, Int32)
@@ -100,30 +102,54 @@ enum Code: Sendable {
     case gather(Int32)
     case report(Int32)
     /// Array, matrix and other rarely hot operations, evaluated on boxed run-time values.
-    case generic(GenericOp, Reg, [Reg], Int32)
+    case generic(Int32)
     case call(Int32)
     case ret(Reg?)
 }
 
 /// A `sample`, `observe` or `factor` of one function, with what the VM needs to run it.
-struct SiteSpec: Sendable {
+///
+/// A class so that running a site costs one reference count, not one per field.
+final class SiteSpec: Sendable {
     enum Kind: Sendable { case sample, observe, factor }
-    var kind: Kind
+    let kind: Kind
     /// Index into `CompiledProgram.sites`.
-    var global: Int
-    var family: FamilyKind
-    var arguments: [Reg]
+    let global: Int
+    let family: FamilyKind
+    let arguments: [Reg]
     /// The sampled value's register, or the observed value's (or the factor's log weight).
-    var value: Reg
-    var nameID: Int
+    let value: Reg
+    let nameID: Int
     /// Interned address template: names as -(id+1), index positions as the int register.
-    var address: [AddressPart]
-    var indexRegisters: [Int32]
+    let address: [AddressPart]
+    let indexRegisters: [Int32]
     /// The frame memory slot this name's choices are stored in, for `load` and `gather`; -1 if never read.
-    var memorySlot: Int
+    let memorySlot: Int
     /// Hidden int register holding the instance number of this site's latest choice in the frame.
-    var lastInstance: Int32
-    var location: String
+    let lastInstance: Int32
+    let location: String
+    /// The support when it does not depend on the parameters (nil: ask the instance).
+    let fixedSupport: Support?
+    /// Whether the value register holds a Bool.
+    let valueIsBool: Bool
+
+    init(kind: Kind, global: Int, family: FamilyKind, arguments: [Reg], value: Reg, nameID: Int, address: [AddressPart],
+         indexRegisters: [Int32], memorySlot: Int, lastInstance: Int32, location: String, fixedSupport: Support?,
+         valueIsBool: Bool) {
+        self.kind = kind
+        self.global = global
+        self.family = family
+        self.arguments = arguments
+        self.value = value
+        self.nameID = nameID
+        self.address = address
+        self.indexRegisters = indexRegisters
+        self.memorySlot = memorySlot
+        self.lastInstance = lastInstance
+        self.location = location
+        self.fixedSupport = fixedSupport
+        self.valueIsBool = valueIsBool
+    }
 }
 
 enum AddressPart: Sendable, Hashable {
@@ -131,14 +157,35 @@ enum AddressPart: Sendable, Hashable {
     case index(Int32)
 }
 
-struct LoadSpec: Sendable {
-    var memorySlot: Int
-    var nameID: Int
-    var indexRegisters: [Int32]
-    var destination: Reg
+final class LoadSpec: Sendable {
+    let memorySlot: Int
+    let nameID: Int
+    let indexRegisters: [Int32]
+    let destination: Reg
     /// Hidden int register receiving the instance number of the choice read.
-    var instanceRegister: Int32
-    var location: String
+    let instanceRegister: Int32
+    let location: String
+
+    init(memorySlot: Int, nameID: Int, indexRegisters: [Int32], destination: Reg, instanceRegister: Int32, location: String) {
+        self.memorySlot = memorySlot
+        self.nameID = nameID
+        self.indexRegisters = indexRegisters
+        self.destination = destination
+        self.instanceRegister = instanceRegister
+        self.location = location
+    }
+}
+
+struct ArraySpec: Sendable {
+    var elements: [Reg]
+    var elementType: ValueType
+}
+
+struct GenericSpec: Sendable {
+    var op: GenericOp
+    var destination: Reg
+    var arguments: [Reg]
+    var location: Int32
 }
 
 struct GatherSpec: Sendable {
@@ -191,6 +238,8 @@ struct CompiledFunction: Sendable {
     var memorySlots: Int
     /// IR-level per-register facts used by local re-scoring.
     var registerOfValue: [Int: Reg]
+    var arrays: [ArraySpec]
+    var generics: [GenericSpec]
     /// Per site, how to re-evaluate its parameters alone (filled in after compilation).
     var slices: [SliceSpec] = []
 }

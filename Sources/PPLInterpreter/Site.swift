@@ -32,12 +32,12 @@ enum LiveDistribution {
 
 extension CompiledProgram {
     @inline(__always)
-    func readReal(_ r: Reg, _ s: VMState, _ rb: Int, _ ib: Int) -> Double {
+    func readReal(_ r: Reg, _ s: inout VMState, _ rb: Int, _ ib: Int) -> Double {
         r.file == .real ? s.reals[rb + Int(r.index)] : Double(s.ints[ib + Int(r.index)])
     }
 
     /// The address of the choice a site is making now, for errors and exported records.
-    func currentAddress(_ spec: SiteSpec, _ s: VMState, _ fi: Int, _ ib: Int) -> Address {
+    func currentAddress(_ spec: SiteSpec, _ s: inout VMState, _ fi: Int, _ ib: Int) -> Address {
         var components = prefixComponents(prefixOf(s, fi))
         for part in spec.address {
             switch part {
@@ -48,7 +48,7 @@ extension CompiledProgram {
         return Address(components)
     }
 
-    func currentKey(_ spec: SiteSpec, _ s: VMState, _ fi: Int, _ ib: Int) -> AddressKey {
+    func currentKey(_ spec: SiteSpec, _ s: inout VMState, _ fi: Int, _ ib: Int) -> AddressKey {
         var parts = prefixKey(s.frames[fi].prefix)
         for part in spec.address {
             switch part {
@@ -60,21 +60,21 @@ extension CompiledProgram {
     }
 
     /// Builds the site's distribution from its argument registers, naming the address on bad parameters.
-    func distribution(_ spec: SiteSpec, _ s: VMState, _ fi: Int, _ rb: Int, _ ib: Int, _ ob: Int) throws(ModelError) -> LiveDistribution {
+    func distribution(_ spec: SiteSpec, _ s: inout VMState, _ fi: Int, _ rb: Int, _ ib: Int, _ ob: Int) throws(ModelError) -> LiveDistribution {
         do {
             switch spec.family {
             case .scalar(let id):
                 let n = spec.arguments.count
-                let a = n > 0 ? readReal(spec.arguments[0], s, rb, ib) : 0
-                let b = n > 1 ? readReal(spec.arguments[1], s, rb, ib) : 0
-                let c = n > 2 ? readReal(spec.arguments[2], s, rb, ib) : 0
+                let a = n > 0 ? readReal(spec.arguments[0], &s, rb, ib) : 0
+                let b = n > 1 ? readReal(spec.arguments[1], &s, rb, ib) : 0
+                let c = n > 2 ? readReal(spec.arguments[2], &s, rb, ib) : 0
                 return .scalar(try ScalarDistribution.make(id, a, b, c))
             case .generic(let family):
                 return .generic(try family.make(spec.arguments.map { value(of: $0, s, rb, ib, ob) }))
             }
         } catch {
             throw ModelError(.badParameter(error), error.description, location: spec.location,
-                             address: currentAddress(spec, s, fi, ib))
+                             address: currentAddress(spec, &s, fi, ib))
         }
     }
 
@@ -88,15 +88,15 @@ extension CompiledProgram {
         var support: Support?
         switch spec.kind {
         case .sample:
-            let d = try distribution(spec, s, fi, rb, ib, ob)
+            let d = try distribution(spec, &s, fi, rb, ib, ob)
             var constraint: Value?
             if let constraints = ctx.constraints {
-                constraint = constraints[currentKey(spec, s, fi, ib)]
+                constraint = constraints[currentKey(spec, &s, fi, ib)]
                 if constraint != nil { ctx.constraintsUsed += 1 }
             }
             if constraint == nil {
                 if ctx.exploring {
-                    let address = currentAddress(spec, s, fi, ib)
+                    let address = currentAddress(spec, &s, fi, ib)
                     guard let values = d.finiteValues else {
                         throw ModelError(.unsupportedByEngine,
                                          "enumeration needs finite discrete choices, but '\(address)' is continuous (\(sites[spec.global].familyName))",
@@ -106,39 +106,39 @@ extension CompiledProgram {
                     return true
                 }
                 if ctx.requireConstraints {
-                    let address = currentAddress(spec, s, fi, ib)
+                    let address = currentAddress(spec, &s, fi, ib)
                     throw ModelError(.other, "no value given for latent choice '\(address)'", location: spec.location, address: address)
                 }
             }
             switch d {
             case .scalar(let scalarDistribution):
                 if let constraint {
-                    guard let x = constraint.asReal else { throw badValue(constraint, spec, s, fi, ib) }
+                    guard let x = constraint.asReal else { throw badValue(constraint, spec, &s, fi, ib) }
                     scalar = x
                 } else {
                     scalar = scalarDistribution.sample(using: &rng)
                 }
                 logDensity = scalarDistribution.logDensity(scalar)
-                if sites[spec.global].fixedSupport == nil { support = scalarDistribution.support }
+                if spec.fixedSupport == nil { support = scalarDistribution.support }
             case .generic(let any):
                 let v = constraint ?? any.sample(using: &rng)
                 logDensity = any.logDensity(v)
                 support = any.support
                 switch spec.value.file {
                 case .real:
-                    guard let x = v.asReal else { throw badValue(v, spec, s, fi, ib) }
+                    guard let x = v.asReal else { throw badValue(v, spec, &s, fi, ib) }
                     scalar = x
                 case .int:
-                    guard let x = v.asInt else { throw badValue(v, spec, s, fi, ib) }
+                    guard let x = v.asInt else { throw badValue(v, spec, &s, fi, ib) }
                     scalar = Double(x)
                 case .object:
-                    guard let o = toObj(v, type: spec.value.type) else { throw badValue(v, spec, s, fi, ib) }
+                    guard let o = toObj(v, type: type(of: spec.value)) else { throw badValue(v, spec, &s, fi, ib) }
                     s.objects[ob + Int(spec.value.index)] = o
                     object = v
                 }
             }
             if logDensity.isNaN {
-                let address = currentAddress(spec, s, fi, ib)
+                let address = currentAddress(spec, &s, fi, ib)
                 throw ModelError(.notFinite, "log density of '\(address)' is not a number", location: spec.location, address: address)
             }
             switch spec.value.file {
@@ -147,32 +147,32 @@ extension CompiledProgram {
             case .object: break
             }
             if spec.memorySlot >= 0 {
-                let key = try memoryKey(spec.indexRegisters, s, ib, location: spec.location, prefix: s.frames[fi].prefix, nameID: spec.nameID)
+                let key = try memoryKey(spec.indexRegisters, &s, ib, location: spec.location, prefix: s.frames[fi].prefix, nameID: spec.nameID)
                 s.frames[fi].memory[spec.memorySlot].set(key, MemoryCell(value: scalar, instance: instance))
             }
             s.ints[ib + Int(spec.lastInstance)] = instance
             ctx.trace.logPrior += logDensity
             if constraint == nil { ctx.freshLogPrior += logDensity }
         case .observe:
-            let d = try distribution(spec, s, fi, rb, ib, ob)
+            let d = try distribution(spec, &s, fi, rb, ib, ob)
             switch d {
             case .scalar(let scalarDistribution):
-                scalar = readReal(spec.value, s, rb, ib)
+                scalar = readReal(spec.value, &s, rb, ib)
                 logDensity = scalarDistribution.logDensity(scalar)
             case .generic(let any):
                 let v = value(of: spec.value, s, rb, ib, ob)
                 logDensity = any.logDensity(v)
                 support = any.support
-                if spec.value.file == .object { object = v } else { scalar = readReal(spec.value, s, rb, ib) }
+                if spec.value.file == .object { object = v } else { scalar = readReal(spec.value, &s, rb, ib) }
             }
             if logDensity.isNaN {
-                let address = currentAddress(spec, s, fi, ib)
+                let address = currentAddress(spec, &s, fi, ib)
                 throw ModelError(.notFinite, "log density of observation '\(address)' is not a number", location: spec.location, address: address)
             }
             ctx.trace.logLikelihood += logDensity
             ctx.stepLogWeight += logDensity
             s.observationsPassed += 1
-            ctx.lastObservationLocation = spec.location
+            ctx.lastObservationSite = spec.global
         case .factor:
             logDensity = s.reals[rb + Int(spec.value.index)]
             scalar = logDensity
@@ -183,7 +183,7 @@ extension CompiledProgram {
             ctx.trace.logLikelihood += logDensity
             ctx.stepLogWeight += logDensity
             s.observationsPassed += 1
-            ctx.lastObservationLocation = spec.location
+            ctx.lastObservationSite = spec.global
         }
         s.instanceCount += 1
         if ctx.recording {
@@ -205,9 +205,9 @@ extension CompiledProgram {
         }
         if spec.kind == .sample {
             if ctx.collectStepChoices {
-                let value = object ?? scalarValue(scalar, type: spec.value.type)
-                ctx.stepChoices.append(ChoiceRecord(address: currentAddress(spec, s, fi, ib), value: value,
-                                                    logDensity: logDensity, support: support ?? sites[spec.global].fixedSupport ?? .real,
+                let value = object ?? scalarValue(scalar, type: type(of: spec.value))
+                ctx.stepChoices.append(ChoiceRecord(address: currentAddress(spec, &s, fi, ib), value: value,
+                                                    logDensity: logDensity, support: support ?? spec.fixedSupport ?? .real,
                                                     location: spec.location))
             }
             return false
@@ -216,8 +216,8 @@ extension CompiledProgram {
         return ctx.stopAfterObservation
     }
 
-    func badValue(_ v: Value, _ spec: SiteSpec, _ s: VMState, _ fi: Int, _ ib: Int) -> ModelError {
-        let address = currentAddress(spec, s, fi, ib)
+    func badValue(_ v: Value, _ spec: SiteSpec, _ s: inout VMState, _ fi: Int, _ ib: Int) -> ModelError {
+        let address = currentAddress(spec, &s, fi, ib)
         return ModelError(.other, "value \(v) given for '\(address)' does not fit \(sites[spec.global].familyName)",
                           location: spec.location, address: address)
     }

@@ -36,8 +36,8 @@ public struct VMModel: Model {
         for (k, (p, v)) in zip(entry.parameters, arguments).enumerated() {
             switch p.file {
             case .object:
-                guard let o = toObj(v, type: p.type) else {
-                    throw ModelError(.other, "argument '\(names[k])' must be \(p.type), got \(v)")
+                guard let o = toObj(v, type: program.type(of: p)) else {
+                    throw ModelError(.other, "argument '\(names[k])' must be \(program.type(of: p)), got \(v)")
                 }
                 objects.append(o)
                 scalars.append(0)
@@ -46,7 +46,7 @@ public struct VMModel: Model {
                 objects.append(nil)
                 scalars.append(x)
             case .int:
-                guard let n = v.asInt else { throw ModelError(.other, "argument '\(names[k])' must be \(p.type), got \(v)") }
+                guard let n = v.asInt else { throw ModelError(.other, "argument '\(names[k])' must be \(program.type(of: p)), got \(v)") }
                 objects.append(nil)
                 scalars.append(Double(n))
             }
@@ -156,7 +156,7 @@ public struct VMModel: Model {
         ctx.collectStepChoices = true
         try program.run(&particle, &ctx, &rng)
         return ParticleStep(logWeight: ctx.stepLogWeight, choices: ctx.stepChoices,
-                            observationLocation: particle.finished ? nil : ctx.lastObservationLocation,
+                            observationLocation: particle.finished || ctx.lastObservationSite < 0 ? nil : program.sites[ctx.lastObservationSite].location,
                             finished: particle.finished)
     }
 

@@ -164,6 +164,10 @@ public struct CheckedProgram: Sendable {
 public enum EngineName {
     public static let all = ["enumerate", "lw", "smc", "mh", "gibbs", "rank"]
     public static let `default` = "smc"
+    /// Options that are counts, with their smallest allowed value; other options are the engine's own.
+    public static let countOptions: [String: Int] = [
+        "particles": 1, "samples": 1, "warmup": 0, "thin": 1, "chains": 1, "seed": 0,
+    ]
 }
 
 /// Facts about nodes, indexed by NodeID. NodeIDs are dense (0 ..< Program.nodeCount), so a

@@ -16,8 +16,10 @@ public func check(_ program: Program) -> (program: CheckedProgram, diagnostics: 
 public func checkSource(_ file: SourceFile) -> (program: CheckedProgram, diagnostics: [Diagnostic]) {
     let (program, parseDiagnostics) = Parser.parse(file)
     let (checked, checkDiagnostics) = check(program)
+    // Inside a statement with a syntax error the checker's findings are consequences of it.
+    let relevant = checkDiagnostics.filter { d in d.span.map { !program.isDamaged($0.start) } ?? true }
     // In source order, as a reader goes through the file; a stable sort keeps notes' order.
-    let ordered = (parseDiagnostics + checkDiagnostics).enumerated().sorted { a, b in
+    let ordered = (parseDiagnostics + relevant).enumerated().sorted { a, b in
         let x = a.element.span?.start ?? Int.max, y = b.element.span?.start ?? Int.max
         return x != y ? x < y : a.offset < b.offset
     }.map(\.element)
@@ -40,6 +42,13 @@ struct Checker {
     private var queryStart: Int?
     /// Per model: the names its choices, called functions and reported lets use, for query checks.
     private var modelFacts: [String: ModelFacts] = [:]
+    private var functionFacts: [String: ModelFacts] = [:]
+    /// Where each top-level constant is declared, for "used before its definition" at top level.
+    private var constantNames: [String: SourceSpan] = [:]
+    /// Latent arrays declared by `x[i] ~ ...`, which later sites may extend element by element.
+    private var elementSites: Set<SymbolID> = []
+    /// Per open block, the literal latent addresses (`x[0]`) drawn in it, to catch repeats.
+    private var literalAddresses: [[String: SourceSpan]] = []
 
     private struct BodyContext {
         var owner: NodeID
@@ -58,6 +67,10 @@ struct Checker {
 
     struct ModelFacts {
         var latents: Set<String> = []
+        /// The type of each latent name (an array type for `x[i] ~`).
+        var latentTypes: [String: ValueType] = [:]
+        /// Latent sites drawn from continuous families: name, family, place.
+        var continuous: [(name: String, family: String, span: SourceSpan)] = []
         var calledFunctions: Set<String> = []
         var reported: Set<String> = []
         var parameters: Set<String> = []
@@ -103,6 +116,9 @@ struct Checker {
             }
         }
         stochasticFunctions = findStochasticFunctions()
+        for declaration in program.declarations {
+            if case .constant(let c) = declaration, constantNames[c.name.name] == nil { constantNames[c.name.name] = c.name.span }
+        }
         // Constants in order: each sees the ones before it.
         for declaration in program.declarations {
             if case .constant(let c) = declaration { checkConstant(c) }
@@ -140,6 +156,9 @@ struct Checker {
         beginBody(owner: f.id, name: f.name.name, isModel: false, declaresReturn: f.returnType != nil,
                   returnType: returnType, parameters: f.parameters, block: f.body)
         checkStatements(f.body.statements)
+        if let context = body, result.functions[f.name.name]?.declaration == f.id {
+            functionFacts[f.name.name] = context.facts
+        }
         if let returnType, f.returnType != nil, !alwaysReturns(f.body.statements) {
             report(.missingReturn(f.name.name, expected: returnType), at: f.name.span,
                    notes: [.init("add 'return' at the end of the body", at: closingBrace(f.body))])
@@ -160,6 +179,7 @@ struct Checker {
 
     private mutating func beginBody(owner: NodeID, name: String, isModel: Bool, declaresReturn: Bool,
                                     returnType: ValueType?, parameters: [Parameter], block: Block) {
+        literalAddresses = [[:]]
         var declared: [String: SourceSpan] = [:]
         collectDeclaredNames(block.statements, into: &declared)
         scopes.append([:])
@@ -187,7 +207,9 @@ struct Checker {
 
     private mutating func checkBlock(_ block: Block) {
         scopes.append([:])
+        literalAddresses.append([:])
         checkStatements(block.statements)
+        literalAddresses.removeLast()
         scopes.removeLast()
     }
 
@@ -308,7 +330,17 @@ struct Checker {
                 report(.indexType(type), at: index.span)
             }
         }
-        guard let (family, vectorisedArguments) = checkedDistribution else { return }
+        guard let (family, vectorisedArguments) = checkedDistribution else {
+            // Declare a fresh name anyway (its type unknown), so later uses do not cascade.
+            if lookup(rootName) == nil {
+                let symbolID = indices.isEmpty
+                    ? declareLocal(Identifier(rootName, span: rootSpan), kind: .latent, type: nil)
+                    : declare(Identifier(rootName, span: rootSpan), kind: .latent, type: nil, scope: body?.bodyScope ?? scopes.count - 1)
+                if let symbolID { result.definitions[statement.id] = symbolID }
+                body?.facts.latents.insert(rootName)
+            }
+            return
+        }
         let drawn: ValueType = vectorisedArguments.isEmpty ? family.drawType : .array(family.drawType)
         var facts = ChoiceFacts(kind: .latent, family: family.name, vectorised: !vectorisedArguments.isEmpty, root: nil,
                                 drawType: family.drawType, vectorisedArguments: vectorisedArguments)
@@ -328,11 +360,25 @@ struct Checker {
                                    .init("give each draw its own name, or index it: '\(rootName)[i] ~ ...'")])
                     return
                 }
+                if !elementSites.contains(symbolID) {
+                    // `w ~ D(arrays)` drew every element of w already.
+                    let text = String(lhs.span.text)
+                    report(.duplicateLatent(text), at: lhs.span,
+                           notes: [.init("every element of '\(rootName)' is drawn here", at: symbol.span)])
+                    return
+                }
                 if let holds = elementType(of: symbol.type, depth: indices.count, span: lhs.span),
                    holds != drawn, !(vectorisedArguments.isEmpty && drawn.widens(to: holds)) {
                     report(.latentElementType(rootName, holds: holds, family: family.name, draws: drawn), at: lhs.span)
                 }
-                body?.facts.latents.insert(rootName)
+                if let text = literalAddress(rootName, indices), !literalAddresses.isEmpty {
+                    if let first = literalAddresses[literalAddresses.count - 1][text] {
+                        report(.duplicateLatent(text), at: lhs.span, notes: [.init("'\(text)' is first drawn here", at: first)])
+                        return
+                    }
+                    literalAddresses[literalAddresses.count - 1][text] = lhs.span
+                }
+                recordLatent(rootName, type: symbol.type, family: family, span: lhs.span)
             default:
                 // Rooted in data or a bound value: an observation.
                 facts.kind = .observation
@@ -353,11 +399,6 @@ struct Checker {
             }
         } else {
             // A fresh name: a latent choice.
-            if let declaredAt = body?.declaredNames[rootName], declaredAt.start > lhs.span.start,
-               !isTildeDeclaration(rootName, at: declaredAt) {
-                report(.usedBeforeDefinition(rootName), at: rootSpan, notes: [.init("'\(rootName)' is defined here", at: declaredAt)])
-                return
-            }
             var type = drawn
             for _ in indices { type = .array(type) }
             let symbolID: SymbolID?
@@ -373,13 +414,17 @@ struct Checker {
                                    scope: body?.bodyScope ?? scopes.count - 1)
             }
             if let symbolID {
+                if !indices.isEmpty { elementSites.insert(symbolID) }
                 result.definitions[statement.id] = symbolID
                 result.references[rootExprID(lhs)] = symbolID
                 facts.root = symbolID
                 result.types[rootExprID(lhs)] = type
             }
             result.types[lhs.id] = drawn
-            body?.facts.latents.insert(rootName)
+            if let text = literalAddress(rootName, indices), !literalAddresses.isEmpty {
+                literalAddresses[literalAddresses.count - 1][text] = lhs.span
+            }
+            recordLatent(rootName, type: type, family: family, span: lhs.span)
         }
         result.choices[statement.id] = facts
     }
@@ -782,6 +827,11 @@ struct Checker {
             }
         }
         let facts = modelFacts[q.model.name] ?? ModelFacts()
+        if q.kind == .counterfactual, q.interventions.isEmpty {
+            report(.counterfactualWithoutDo, at: q.span.start < q.model.span.start
+                       ? SourceSpan(file: q.span.file, start: q.span.start, end: q.model.span.start - 1) : q.model.span,
+                   notes: [.init("without an intervention the question is an ordinary 'infer'")])
+        }
         let interventions = checkAddresses(q.interventions.map { ($0.target, $0.value) }, clause: "do", model: q.model.name, facts: facts)
         let conditions = checkAddresses(q.conditions.map { ($0.target, $0.value) }, clause: "given", model: q.model.name, facts: facts)
         let reports = checkAddresses(q.reports.map { ($0, nil) }, clause: "report", model: q.model.name, facts: facts)
@@ -799,7 +849,24 @@ struct Checker {
                 if !seen.insert(option.name.name).inserted {
                     report(.duplicateEngineOption(option.name.name), at: option.name.span)
                 }
-                _ = typeOf(option.value)
+                let type = typeOf(option.value)
+                guard let minimum = EngineName.countOptions[option.name.name], let type else { continue }
+                if type != .int {
+                    report(.engineOptionType(option.name.name, found: type), at: option.value.span)
+                } else if let value = intLiteral(option.value), value < minimum {
+                    report(.engineOptionRange(option.name.name, minimum: minimum), at: option.value.span)
+                }
+            }
+        }
+        if engine == "enumerate" {
+            let fixed = Set((interventions + conditions).compactMap { address -> String? in
+                guard address.components.count == 1, case .name(let n) = address.components[0] else { return nil }
+                return n
+            })
+            if let site = continuousSites(of: facts).first(where: { !fixed.contains($0.name) }) {
+                report(.enumerateContinuous(site.name, family: site.family), at: q.engine?.name.span ?? q.model.span,
+                       notes: [.init("'\(site.name)' is drawn here", at: site.span),
+                               .init("use 'smc', 'lw', 'mh' or 'gibbs' for models with continuous choices")])
             }
         }
         result.queries.append(CheckedQuery(declaration: q, model: signature.symbol, interventions: interventions,
@@ -839,9 +906,48 @@ struct Checker {
                 report(.duplicateAddress(clause: clause, address: address.text), at: target.span)
                 continue
             }
+            // A value for a model's own latent must fit its type (choices nested in calls are not typed here).
+            if let value, let found = result.types[value.id], var expected = facts.latentTypes[root],
+               !components.contains(where: { if case .field = $0 { true } else { false } }) {
+                var depthOK = true
+                for _ in components.dropFirst() {
+                    guard let element = expected.elementType else { depthOK = false; break }
+                    expected = element
+                }
+                if !depthOK {
+                    report(.indexNonArray(expected), at: target.span)
+                    continue
+                }
+                if !coerce(value, from: found, to: expected) {
+                    report(.addressValueType(clause: clause, address: address.text, expected: expected, found: found),
+                           at: value.span)
+                    continue
+                }
+            }
             addresses.append(address)
         }
         return addresses
+    }
+
+    /// The continuous latent sites of a model and of the functions it calls, transitively.
+    private func continuousSites(of facts: ModelFacts) -> [(name: String, family: String, span: SourceSpan)] {
+        var sites = facts.continuous
+        var visited: Set<String> = []
+        var pending = Array(facts.calledFunctions)
+        while let name = pending.popLast() {
+            guard visited.insert(name).inserted, let called = functionFacts[name] else { continue }
+            sites += called.continuous.map { ("\(name)[...].\($0.name)", $0.family, $0.span) }
+            pending += called.calledFunctions
+        }
+        return sites
+    }
+
+    private func intLiteral(_ e: Expr) -> Int? {
+        switch e.kind {
+        case .int(let n): n
+        case .unary(.negate, let inner): intLiteral(inner).map { -$0 }
+        default: nil
+        }
     }
 
     /// `p`, `z[3]`, `step[2].x` as components; nil when the expression is not an address.
@@ -892,7 +998,8 @@ struct Checker {
     }
 
     private mutating func reportUndefined(_ name: String, at span: SourceSpan) {
-        if let declaredAt = body?.declaredNames[name], declaredAt.start > span.start {
+        if let declaredAt = body?.declaredNames[name] ?? (body == nil ? constantNames[name] : nil),
+           declaredAt.start > span.start {
             report(.usedBeforeDefinition(name), at: span, notes: [.init("'\(name)' is defined here", at: declaredAt)])
             return
         }
@@ -927,11 +1034,20 @@ struct Checker {
         }
     }
 
-    /// Whether the first place a name is declared is the left of a `~` (so a later `~` is the declaration).
-    private func isTildeDeclaration(_ name: String, at span: SourceSpan) -> Bool {
-        // declaredNames records `~` roots and let/var names alike; a root recorded at a later
-        // position than this fresh `~` can only be this statement's own root.
-        true
+    /// `x[0][2]` when every index is an Int literal; nil otherwise.
+    private func literalAddress(_ root: String, _ indices: [Expr]) -> String? {
+        var text = root
+        for index in indices {
+            guard case .int(let i) = index.kind else { return nil }
+            text += "[\(i)]"
+        }
+        return text
+    }
+
+    private mutating func recordLatent(_ name: String, type: ValueType?, family: Family, span: SourceSpan) {
+        body?.facts.latents.insert(name)
+        if let type { body?.facts.latentTypes[name] = type }
+        if !family.isDiscrete { body?.facts.continuous.append((name, family.name, span)) }
     }
 
     /// `x`, `x[i]`, `x[i][j]` as (root, root span, indices); nil for anything else.
@@ -1001,6 +1117,11 @@ struct Checker {
     /// Whether a value of type `from` may stand where `to` is expected; records the conversion.
     private mutating func coerce(_ e: Expr, from: ValueType, to: ValueType) -> Bool {
         if from == to { return true }
+        // `[]` takes whatever array type the context wants.
+        if case .array(let elements) = e.kind, elements.isEmpty, case .array = to {
+            result.types[e.id] = to
+            return true
+        }
         guard from.widens(to: to) else { return false }
         result.coercions[e.id] = to
         return true

@@ -62,6 +62,11 @@ enum SemaDiagnostic {
     case duplicateEngineOption(String)
     case duplicateAddress(clause: String, address: String)
     case stochasticCallOutsideModel(String)
+    case counterfactualWithoutDo
+    case engineOptionType(String, found: ValueType)
+    case engineOptionRange(String, minimum: Int)
+    case enumerateContinuous(String, family: String)
+    case addressValueType(clause: String, address: String, expected: ValueType, found: ValueType)
 
     var message: String {
         switch self {
@@ -134,6 +139,13 @@ enum SemaDiagnostic {
         case .unknownEngine(let n): "unknown engine '\(n)'"
         case .duplicateEngineOption(let n): "duplicate engine option '\(n)'"
         case .duplicateAddress(let clause, let a): "address '\(a)' appears twice in '\(clause)'"
+        case .counterfactualWithoutDo: "'counterfactual' needs a 'do' clause"
+        case .engineOptionType(let n, let found): "engine option '\(n)' must be an 'Int', found '\(found)'"
+        case .engineOptionRange(let n, let minimum): "engine option '\(n)' must be at least \(minimum)"
+        case .enumerateContinuous(let n, let f):
+            "engine 'enumerate' needs finitely many worlds, but '\(n)' is drawn from the continuous '\(f)'"
+        case .addressValueType(let clause, let a, let e, let found):
+            "'\(clause)' gives '\(a)' a value of type '\(found)', but it holds '\(e)'"
         case .stochasticCallOutsideModel(let n): "function '\(n)' makes random choices and can be called only from a model or function"
         }
     }
@@ -155,6 +167,8 @@ private func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ?
 
 /// The closest candidate to a misspelled name, if close enough to be a likely typo.
 func closestName(to name: String, among candidates: some Sequence<String>) -> String? {
+    // One- and two-letter names are too short for a guess to mean anything.
+    guard name.count >= 3 else { return nil }
     let limit = max(1, name.count / 3)
     var best: (String, Int)?
     let source = Array(name.lowercased())

@@ -88,7 +88,13 @@ public struct Lexer: Sendable {
                 }
                 let text = String(decoding: bytes[start..<i].filter { $0 != underscore }, as: UTF8.self)
                 if isReal {
-                    tokens.append(Token(.real(Double(text) ?? .nan), start: start, end: i, startsLine: startsLine))
+                    guard let value = Double(text), value.isFinite else {
+                        diagnostics.append(.error("real literal '\(text)' is out of range", at: span(start, i),
+                                                  notes: [.init("the largest real is about 1.8e308")]))
+                        tokens.append(Token(.invalid, start: start, end: i, startsLine: startsLine))
+                        continue
+                    }
+                    tokens.append(Token(.real(value), start: start, end: i, startsLine: startsLine))
                 } else if let value = Int(text) {
                     tokens.append(Token(.int(value), start: start, end: i, startsLine: startsLine))
                 } else {

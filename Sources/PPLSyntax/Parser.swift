@@ -18,12 +18,15 @@ public struct Parser {
     private var depth = 0
     private var reportedDepth = false
     private var nextID = 0
+    private var damaged: [Range<Int>] = []
+    /// Token index of the last reported error.
+    private var errorPosition = -1
 
     /// Parses a whole file; the program is complete even when there are errors (bad parts become `.invalid`).
     public static func parse(_ file: SourceFile) -> (program: Program, diagnostics: [Diagnostic]) {
         var parser = Parser(file: file)
         let declarations = parser.parseProgram()
-        let program = Program(file: file, declarations: declarations, nodeCount: parser.nextID)
+        let program = Program(file: file, declarations: declarations, nodeCount: parser.nextID, damaged: parser.damaged)
         return (program, parser.diagnostics)
     }
 
@@ -47,7 +50,10 @@ public struct Parser {
         while !atEnd {
             let before = position
             if let declaration = parseDeclaration() { declarations.append(declaration) }
-            if panicking || position == before { synchronizeDeclaration(from: before) }
+            if panicking || position == before {
+                synchronizeDeclaration(from: before)
+                markDamaged(from: before)
+            }
         }
         return declarations
     }
@@ -268,6 +274,7 @@ public struct Parser {
         }
         defer { depth -= 1 }
         var statements: [Statement] = []
+        var previousStart: Int?
         while !check(.rightBrace), !atEnd {
             if startsDeclaration(current), current.startsLine {
                 break  // a missing '}': let the declaration parse on its own
@@ -275,7 +282,14 @@ public struct Parser {
             let before = position
             if let statement = parseStatement() { statements.append(statement) }
             _ = match(.semicolon)
-            if panicking || position == before { synchronizeStatement(from: before) }
+            if panicking || position == before {
+                // An error at a statement's first token often means the previous statement
+                // ended too early or ran on (`let d = 3 +` then `e ~ ...`): both are suspect.
+                let from = errorPosition == before ? (previousStart ?? before) : before
+                synchronizeStatement(from: before)
+                markDamaged(from: from)
+            }
+            previousStart = before
         }
         expect(.rightBrace, "'}' to close the block", notes: [.init("the block starts here", at: span(of: start))])
         return Block(statements: statements, span: spanFrom(start))
@@ -660,6 +674,13 @@ public struct Parser {
         }
     }
 
+    /// Records the tokens from `before` to here as damaged by a syntax error.
+    private mutating func markDamaged(from before: Int) {
+        let start = tokens[before].start
+        let end = position > before ? tokens[position - 1].end : tokens[before].end
+        damaged.append(start..<max(end, start + 1))
+    }
+
     /// After a too-deep block, skips its contents without recursing.
     private mutating func skipToMatchingBrace() {
         var braces = 1
@@ -691,6 +712,9 @@ public struct Parser {
     private mutating func error(_ message: String, at token: Token, notes: [Diagnostic.Note] = []) {
         guard !panicking else { return }
         panicking = true
+        errorPosition = position
+        // The lexer has already reported a bad token; one message per mistake.
+        if token.kind == .invalid { return }
         diagnostics.append(.error(message, at: span(of: token), notes: notes))
     }
 

@@ -123,8 +123,8 @@ import Testing
              expected: "3:9: error: argument 'a' of model 'M' must be 'Real', found 'Bool'"),
         Case(code: "notAnAddress", source: "model M() {\n  p ~ Beta(1, 1)\n}\ninfer M() do(p[0.5] = 1)",
              expected: "4:14: error: 'do' target must be an address such as 'p', 'z[3]' or 'step[2].x'"),
-        Case(code: "unknownAddress", source: "model M() {\n  p ~ Beta(1, 1)\n}\ninfer M() given(q = 1)",
-             expected: "4:17: error: 'given' names 'q', which is not a random choice of model 'M'", note: "did you mean 'p'?"),
+        Case(code: "unknownAddress", source: "model M() {\n  rate ~ Beta(1, 1)\n}\ninfer M() given(rte = 1)",
+             expected: "4:17: error: 'given' names 'rte', which is not a random choice of model 'M'", note: "did you mean 'rate'?"),
         Case(code: "interveneOnData", source: "model M(y: Real) {\n  y ~ Normal(0, 1)\n}\ninfer M(1.0) do(y = 2)",
              expected: "4:17: error: cannot intervene on 'y': it is data, not a random choice"),
         Case(code: "unknownEngine", source: "model M() {\n}\ninfer M() with smcc",
@@ -135,6 +135,18 @@ import Testing
              expected: "4:26: error: address 'p' appears twice in 'given'"),
         Case(code: "stochasticCallOutsideModel", source: "fn noise() -> Real {\n  e ~ Normal(0, 1)\n  return e\n}\nlet a = noise()",
              expected: "5:9: error: function 'noise' makes random choices and can be called only from a model or function"),
+        Case(code: "counterfactualWithoutDo", source: "model M() {\n  p ~ Bernoulli(0.5)\n}\ncounterfactual M() given(p = 1)",
+             expected: "4:1: error: 'counterfactual' needs a 'do' clause",
+             note: "without an intervention the question is an ordinary 'infer'"),
+        Case(code: "engineOptionType", source: "model M() {\n}\ninfer M() with smc(particles: 2.5)",
+             expected: "3:31: error: engine option 'particles' must be an 'Int', found 'Real'"),
+        Case(code: "engineOptionRange", source: "model M() {\n}\ninfer M() with mh(chains: 0)",
+             expected: "3:27: error: engine option 'chains' must be at least 1"),
+        Case(code: "enumerateContinuous", source: "model M() {\n  z ~ Bernoulli(0.5)\n  p ~ Beta(1, 1)\n}\ninfer M() with enumerate",
+             expected: "5:16: error: engine 'enumerate' needs finitely many worlds, but 'p' is drawn from the continuous 'Beta'",
+             note: "'p' is drawn here"),
+        Case(code: "addressValueType", source: "model M() {\n  p ~ Beta(1, 1)\n}\ninfer M() do(p = true)",
+             expected: "4:18: error: 'do' gives 'p' a value of type 'Bool', but it holds 'Real'"),
     ]
 
     @Test(arguments: cases)
@@ -156,6 +168,26 @@ import Testing
             #expect(checker.diagnostics[i].notes.contains { $0.message == note }, "\(checker.diagnostics[i].notes)")
         }
     }
+
+    /// Cases that exercise a second way to reach a diagnostic already in the table.
+    static let variants: [Case] = [
+        Case(code: "duplicateLatent", source: "model M() {\n  w ~ Normal(zeros(3), 1)\n  w[0] ~ Normal(1, 1)\n}",
+             expected: "3:3: error: duplicate latent address 'w[0]'", note: "every element of 'w' is drawn here"),
+        Case(code: "duplicateLatent", source: "model M() {\n  x[0] ~ Normal(0, 1)\n  x[0] ~ Normal(1, 1)\n}",
+             expected: "3:3: error: duplicate latent address 'x[0]'", note: "'x[0]' is first drawn here"),
+        Case(code: "enumerateContinuous",
+             source: "fn f() -> Real {\n  u ~ Uniform(0, 1)\n  return u\n}\nmodel M() {\n  let a = f()\n}\ninfer M() with enumerate",
+             expected: "8:16: error: engine 'enumerate' needs finitely many worlds, but 'f[...].u' is drawn from the continuous 'Uniform'"),
+        Case(code: "indexNonArray", source: "model M() {\n  p ~ Beta(1, 1)\n}\ninfer M() given(p[0] = 1)",
+             expected: "4:17: error: cannot index a value of type 'Real'"),
+        Case(code: "usedBeforeDefinition", source: "let a = b\nlet b = 1",
+             expected: "1:9: error: use of 'b' before its definition"),
+        Case(code: "usedBeforeDefinition", source: "model M() {\n  y ~ Normal(x, 1)\n  x ~ Normal(0, 1)\n}",
+             expected: "2:14: error: use of 'x' before its definition", note: "'x' is defined here"),
+    ]
+
+    @Test(arguments: variants)
+    func variant(_ c: Case) { diagnostic(c) }
 
     /// Every case of the catalogue (SemaDiagnostic.swift) has a test above.
     @Test func everyCatalogueCaseIsTested() throws {

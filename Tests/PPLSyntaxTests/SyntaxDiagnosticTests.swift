@@ -18,6 +18,8 @@ import Testing
         Case(source: "let a = 2x", expected: "1:9: error: invalid number '2x'"),
         Case(source: "let a = 99999999999999999999", expected: "1:9: error: integer literal '99999999999999999999' is too large",
              note: "write it as a real, e.g. '99999999999999999999.0'"),
+        Case(source: "let a = 1e400", expected: "1:9: error: real literal '1e400' is out of range",
+             note: "the largest real is about 1.8e308"),
         Case(source: "let a = 1 @ 2", expected: "1:11: error: unexpected character '@'"),
         Case(source: "let a = b & c", expected: "1:11: error: unexpected character '&'", note: "use '&&' for logical and"),
         Case(source: "let a = b | c", expected: "1:11: error: unexpected character '|'", note: "use '||' for logical or"),

@@ -1,1 +1,0 @@
-// PPLPasses: code lands with its issue.
