@@ -35,11 +35,4 @@ import Testing
         // Bad interventions fail as the pass does.
         #expect(throws: (any Error).self) { try InterventionGraph.dot(CausalModels.smoking(), interventions: [try .parse("smokin = 1")]) }
     }
-
-    @Test func dependenciesPassRecordsFacts() throws {
-        let module = try PassManager([Dependencies()]).run(CausalModels.smoking())
-        #expect(module.facts.latentSites == ["hidden", "smoking", "tar", "cancer"])
-        #expect(module.facts.dependencies?.count == 4)
-        #expect(Printer().print(module).contains("//   hidden -> smoking"))
-    }
 }

@@ -159,16 +159,3 @@ public struct SiteDependencies: Sendable {
         }
     }
 }
-
-/// Records the dependency graph and the latent and observed sites in `ModuleFacts`.
-public struct Dependencies: Pass {
-    public static let name = "dependencies"
-    public init() {}
-
-    public func run(_ module: inout Module) throws {
-        let graph = SiteDependencies(module)
-        module.facts.dependencies = graph.edges
-        module.facts.latentSites = graph.nodes.filter { !$0.observed }.map(\.site)
-        module.facts.observedSites = graph.nodes.filter(\.observed).map(\.site)
-    }
-}
