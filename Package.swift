@@ -37,6 +37,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "PPLBenchMCMC",
+                          dependencies: ["PPL", "PPLInterpreter", "PPLInference", "PPLDistributions"],
+                          path: "Benchmarks/mcmc/Swift"),
         .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
                           path: "Benchmarks/distributions/Swift"),
         .executableTarget(name: "PPLBenchVM",
@@ -46,7 +49,7 @@ let package = Package(
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PPLSyntaxTests", dependencies: ["PPLSyntax"]),
+        .testTarget(name: "PPLSyntaxTests", dependencies: ["PPLSyntax"], exclude: ["Golden"]),
         .testTarget(name: "PPLSemaTests", dependencies: ["PPLSema", "PPLSyntax"], exclude: ["Golden"]),
         .testTarget(name: "PPLIRTests", dependencies: ["PPLIR", "PPLSema", "PPLSyntax"],
                     resources: [.copy("Golden")]),

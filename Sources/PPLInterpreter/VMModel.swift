@@ -54,8 +54,11 @@ public struct VMModel: Model {
         self.program = program
         self.arguments = BoundArguments(objects: objects, scalars: scalars)
         let isStatic = module.facts.isStatic ?? false
-        self.facts = ModelFacts(isStatic: isStatic,
-                                hasObservations: program.sites.contains { $0.kind != .sample })
+        var facts = ModelFacts(isStatic: isStatic, hasObservations: program.sites.contains { $0.kind != .sample })
+        // What `recognise-conjugacy` found, for the Gibbs engine.
+        facts.fixedAddresses = module.facts.fixedAddresses
+        for fact in module.facts.conjugacy ?? [] where fact.isConjugate { facts.conjugatePriors[fact.site] = fact.prior }
+        self.facts = facts
         self.localUpdates = isStatic && program.rescoringSupported
     }
 

@@ -48,7 +48,9 @@ public struct Counterfactual: Pass {
         }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         var twin = TwinNetwork(module: module, function: function, sites: sites, facts: facts, interventions: interventions)
-        module.functions[index] = try twin.run()
+        var result = try twin.run()
+        removeDeadCode(&result)
+        module.functions[index] = result
         module.facts = ModuleFacts()
     }
 }

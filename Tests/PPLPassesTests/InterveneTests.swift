@@ -15,42 +15,37 @@ import Testing
         let before = printer.print(CausalModels.smoking())
         #expect(before.contains("%smoking = sample @smoking Bernoulli(%1) : Int"))
         let after = printer.print(try Causal.intervene(CausalModels.smoking(), "smoking = 0"))
-        // The sample is gone (no prior, no incoming edge), the value is reported, downstream reads 0.
+        // The sample is gone (no prior), so is what computed its parameter from 'hidden' (the cut
+        // edge); the value is reported and downstream reads 0.
         #expect(after == """
             model Smoking() -> Int {
               %hidden = sample @hidden Bernoulli(0.396) : Int
-              %0 = eq %hidden, 1 : Bool
-              %1 = if %0 {
-                yield 0.8409090909090909
-              } else {
-                yield 0.061258278145695365
-              }
               report @smoking, 0
-              %2 = eq 0, 1 : Bool
-              %3 = if %2 {
+              %0 = eq 0, 1 : Bool
+              %1 = if %0 {
                 yield 0.5945945945945946
               } else {
                 yield 0.047619047619047616
               }
-              %tar = sample @tar Bernoulli(%3) : Int
-              %4 = eq %tar, 1 : Bool
-              %5 = eq %hidden, 1 : Bool
-              %6 = if %4 {
-                %7 = if %5 {
+              %tar = sample @tar Bernoulli(%1) : Int
+              %2 = eq %tar, 1 : Bool
+              %3 = eq %hidden, 1 : Bool
+              %4 = if %2 {
+                %5 = if %3 {
                   yield 0.9393939393939394
                 } else {
                   yield 0.6363636363636364
                 }
-                yield %7
+                yield %5
               } else {
-                %8 = if %5 {
+                %6 = if %3 {
                   yield 0.3541666666666667
                 } else {
                   yield 0.14583333333333334
                 }
-                yield %8
+                yield %6
               }
-              %cancer = sample @cancer Bernoulli(%6) : Int
+              %cancer = sample @cancer Bernoulli(%4) : Int
               return %cancer
             }
 
@@ -187,7 +182,7 @@ import Testing
     }
 
     /// Property: an intervened choice is not a latent of the trace, so no engine can propose to it.
-    @Test func anIntervenedChoiceIsNeverALatent() throws {
+    @Test func anIntervenedChoiceIsNeverALatent() async throws {
         let model = try VMModel(module: try Causal.intervene(CausalModels.smoking(), "smoking = 1"), arguments: [])
         var rng = RandomStream(seed: 3)
         for _ in 0..<20 {
@@ -208,6 +203,10 @@ import Testing
         let exact = try Causal.enumerate(try Causal.intervene(CausalModels.smoking(), "smoking = 1"))
         #expect(exact.posterior.diagnostics.extra["assignments"] == 8)
         #expect(exact.mean(of: "smoking") == 1)
+        // MH proposes only to latents: its per-address acceptance rates never mention it.
+        let mh = try await MetropolisHastings(samples: 200, chains: 2, seed: 4).run(model)
+        #expect(Set(mh.diagnostics.acceptanceRate.keys) == ["hidden", "tar", "cancer"])
+        #expect(mh.draws.allSatisfy { $0[mh.columnIndex(of: "smoking")!].allSatisfy { $0 == 1 } })
     }
 
     @Test func errorsNameTheAddressWithDidYouMean() throws {
@@ -251,5 +250,56 @@ import Testing
         #expect(throws: DiagnosticList.self) { try Intervention.parse("x = ") }
         #expect(throws: DiagnosticList.self) { try Intervention.parse("step[2].x = 1") }
         #expect(throws: DiagnosticList.self) { try Intervention.parse("x = foo(1)") }
+    }
+}
+
+/// The twin network as printed by `ppl ir --after counterfactual`.
+@Suite struct CounterfactualIRTests {
+    @Test func theTwinNetworkSharesNoiseAndConditionsOnlyTheFactualWorld() throws {
+        let twin = try Causal.apply(Counterfactual(facts: [try .parse("y = 3")], interventions: [try .parse("x = 1")]),
+                                    to: CausalModels.linearGaussian())
+        // Factual choices are renamed `_factual` and the fact is observed there; the counterfactual
+        // world shares z (same mechanism), sets x = 1 and computes y' = mean' + 1 · (y − mean) / 1.
+        #expect(Printer(showLocations: false).print(twin) == """
+            model Linear() -> Real {
+              %z = sample @z_factual Normal(0.0, 1.0) : Real
+              report @z, %z
+              %x = sample @x_factual Normal(%z, 1.0) : Real
+              %0 = real 1 : Real
+              report @x, %0
+              %1 = mul 2.0, %x : Real
+              %2 = mul 2.0, %0 : Real
+              %3 = mul 3.0, %z : Real
+              %4 = mul 3.0, %z : Real
+              %mean = add %1, %3 : Real
+              %mean.1 = add %2, %4 : Real
+              %5 = real 3 : Real
+              observe @y_factual Normal(%mean, 1.0), %5
+              %6 = sub %5, %mean : Real
+              %7 = div %6, 1.0 : Real
+              %8 = mul 1.0, %7 : Real
+              %9 = add %mean.1, %8 : Real
+              report @y, %9
+              return %9
+            }
+
+            """)
+    }
+
+    @Test func unsupportedNoiseAndNamesAreErrors() throws {
+        // A Poisson whose rate depends on another choice has no explicit noise here.
+        var b = FunctionBuilder(name: "P", kind: .model, parameters: [], returnType: nil)
+        let rate = b.emit(.sample(AddressExpr("rate"), family: "Exponential", arguments: [b.constant(1.0)]), .real, name: "rate")
+        b.emit(.sample(AddressExpr("n"), family: "Poisson", arguments: [rate]), .int, name: "n")
+        let module = Module(functions: [b.finish()], entry: "P")
+        #expect(throws: DiagnosticList.self) {
+            try Causal.apply(Counterfactual(facts: [], interventions: [try .parse("rate = 2")]), to: module)
+        }
+        #expect(throws: DiagnosticList.self) {
+            try Causal.apply(Counterfactual(facts: [try .parse("dead ~ Normal(0, 1)")], interventions: []), to: CausalModels.firingSquad())
+        }
+        #expect(throws: DiagnosticList.self) {
+            try Causal.apply(Counterfactual(facts: [try .parse("deadd = 1")], interventions: []), to: CausalModels.firingSquad())
+        }
     }
 }

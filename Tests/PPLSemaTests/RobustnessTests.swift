@@ -1,3 +1,4 @@
+import Foundation
 import PPLDiagnostics
 import PPLSema
 import PPLSyntax
@@ -41,9 +42,11 @@ struct SplitMix64 {
         let vocabulary = Array(Set(pieces.joined().map(\.0))).sorted()
             + ["(", ")", "[", "]", "{", "}", "~", "=", "..<", "?", ":", ".", "->", "1e400", "99999999999999999999",
                "/*", "*/", "&", "|", "@", "é", "\"", "while", "max", "var", "do", "given", "report", "counterfactual"]
-        var rng = SplitMix64(seed: 20261130)
+        // PPL_FUZZ_RUNS and PPL_FUZZ_SEED widen the search locally; CI uses the fixed default.
+        let environment = ProcessInfo.processInfo.environment
+        var rng = SplitMix64(seed: environment["PPL_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20261130)
         var withErrors = 0
-        let runs = 10_000
+        let runs = environment["PPL_FUZZ_RUNS"].flatMap { Int($0) } ?? 10_000
         for run in 0..<runs {
             var tokens = pieces[rng.below(pieces.count)]
             if run % 10 == 9 {
