@@ -46,6 +46,10 @@ let package = Package(
                           dependencies: ["PPLInterpreter", "PPLSema", "PPLSyntax", "PPLInference", "PPLDistributions"],
                           path: "Benchmarks/vm/Swift"),
 
+        // Benchmarks/smc/run.sh: PPL's SMC engine vs a C bootstrap filter and `particles`.
+        .executableTarget(name: "smc-bench", dependencies: ["PPL", "PPLInference", "PPLInterpreter", "PPLDistributions"],
+                          path: "Benchmarks/smc/Swift"),
+
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],
                     resources: [.copy("Fixtures")]),

@@ -162,7 +162,9 @@ public struct Parser {
         return ConstantDecl(id: id, name: name, type: type, value: value, span: spanFrom(start))
     }
 
-    /// The `IDENT [ ":" type ] "=" expr` shared by `let` and `var`.
+    /// The `IDENT [ ":" type ] "=" expr` shared by these rules:
+    /// let_stmt = "let" IDENT [ ":" type ] "=" expr ;
+    /// var_stmt = "var" IDENT [ ":" type ] "=" expr ;
     private mutating func parseBindingTail() -> (Identifier, TypeSyntax?, Expr) {
         let name = expectIdentifier("a name")
         var type: TypeSyntax?
@@ -455,7 +457,9 @@ public struct Parser {
                     span: spanFrom(start))
     }
 
-    /// binary = unary { binary_op unary } ;   precedence (low to high): "||", "&&", "==" "!=",
+    /// binary = unary { binary_op unary } ;
+    /// binary_op = "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%" ;
+    /// Precedence (low to high): "||", "&&", "==" "!=",
     /// "<" "<=" ">" ">=", "+" "-", "*" "/" "%"; all left-associative.
     private mutating func parseBinary(minimumPrecedence: Int) -> Expr {
         let start = current
@@ -518,6 +522,7 @@ public struct Parser {
 
     /// primary = INT | REAL | "true" | "false" | IDENT [ "(" [ arguments ] ")" ]
     ///         | "(" expr ")" | "[" [ arguments ] "]" ;
+    /// call = IDENT "(" [ arguments ] ")" ;
     private mutating func parsePrimary() -> Expr {
         let token = current
         switch token.kind {
