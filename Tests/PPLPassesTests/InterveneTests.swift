@@ -303,3 +303,31 @@ import Testing
         }
     }
 }
+
+@Suite struct CounterfactualLoopTests {
+    /// In a loop the worlds run in lockstep: y'[i] = z'[i] + (y[i] − z[i]) with z'[2] = 5 and
+    /// z'[i] = z[i] otherwise; s' = z'[2] + z'[3] + (s − z[2] − z[3]) reads z' back through `load`.
+    @Test func loopsRunInLockstepAndLoadsReadTheCounterfactualWorld() throws {
+        let data = [0.3, -0.2, 1.1, 0.7]
+        let twin = try Causal.apply(Counterfactual(facts: [], interventions: [try .parse("z[2] = 5")]), to: CausalModels.loop())
+        let model = try VMModel(module: twin, arguments: [.reals(data)])
+        var rng = RandomStream(seed: 9)
+        for _ in 0..<5 {
+            let trace = try model.simulate(using: &rng)
+            var values: [String: Double] = [:]
+            for k in 0..<trace.latentCount { values[trace.latent(k).address.description] = trace.latent(k).value.asReal }
+            for (address, value) in trace.deterministic { values[address.description] = value.asReal }
+            for i in 0..<4 {
+                let z = try #require(values["z_factual[\(i)]"]), zc = try #require(values["z[\(i)]"])
+                #expect(zc == (i == 2 ? 5 : z))
+                let yc = try #require(values["y[\(i)]"])
+                #expect(abs(yc - (zc + (data[i] - z))) < 1e-12)
+            }
+            let s = try #require(values["s_factual"]), sc = try #require(values["s"])
+            let z2 = try #require(values["z_factual[2]"]), z3 = try #require(values["z_factual[3]"])
+            #expect(abs(sc - (5 + z3 + (s - z2 - z3))) < 1e-12)
+            // Only the factual world scores the data.
+            #expect(trace.observations.map(\.address.description) == ["y_factual[0]", "y_factual[1]", "y_factual[2]", "y_factual[3]"])
+        }
+    }
+}
