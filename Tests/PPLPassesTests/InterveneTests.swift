@@ -154,6 +154,18 @@ import Testing
         #expect(abs(given1 - 25.0 / 37) < 1e-12)
     }
 
+    /// `do` and `given` compose: surgery first, then conditioning on a descendant (exact fraction
+    /// from scripts/causal/causal_references.py, section 5).
+    @Test func interventionsComposeWithConditioning() throws {
+        let module = try PassManager([Intervene([try .parse("smoking = 1")]), Condition([try .parse("cancer = 1")])])
+            .run(CausalModels.smoking())
+        let p = try Causal.probabilityOfOne(module, "hidden")
+        #expect(abs(p - 41151.0 / 80260) < 1e-12)
+        // Negative control: seeing smoking = 1 instead of setting it gives another answer.
+        let conditionedFirst = try Causal.probabilityOfOne(try Causal.condition(CausalModels.smoking(), "smoking = 1", "cancer = 1"), "hidden")
+        #expect(abs(conditionedFirst - p) > 0.1)
+    }
+
     /// Property: intervening on a root choice is the same as conditioning on it.
     @Test func doOnARootEqualsConditioningOnIt() throws {
         for value in [0, 1] {
@@ -207,6 +219,12 @@ import Testing
         let mh = try await MetropolisHastings(samples: 200, chains: 2, seed: 4).run(model)
         #expect(Set(mh.diagnostics.acceptanceRate.keys) == ["hidden", "tar", "cancer"])
         #expect(mh.draws.allSatisfy { $0[mh.columnIndex(of: "smoking")!].allSatisfy { $0 == 1 } })
+        // Gibbs schedules only latents.
+        let gibbs = try await Gibbs(samples: 100, chains: 1, seed: 4).run(model)
+        #expect(Set(gibbs.diagnostics.schedule.map(\.0)) == ["hidden", "tar", "cancer"])
+        // And the facade's helper builds the same pass from an evaluated binding.
+        let passes = try CausalQuery.passes(interventions: [("smoking", .int(1))], conditions: [], counterfactual: false)
+        #expect(try PassManager(passes).run(CausalModels.smoking()) == (try Causal.intervene(CausalModels.smoking(), "smoking = 1")))
     }
 
     @Test func errorsNameTheAddressWithDidYouMean() throws {
