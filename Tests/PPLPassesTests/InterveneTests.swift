@@ -154,6 +154,18 @@ import Testing
         #expect(abs(given1 - 25.0 / 37) < 1e-12)
     }
 
+    /// `do` and `given` compose: surgery first, then conditioning on a descendant (exact fraction
+    /// from scripts/causal/causal_references.py, section 5).
+    @Test func interventionsComposeWithConditioning() throws {
+        let module = try PassManager([Intervene([try .parse("smoking = 1")]), Condition([try .parse("cancer = 1")])])
+            .run(CausalModels.smoking())
+        let p = try Causal.probabilityOfOne(module, "hidden")
+        #expect(abs(p - 41151.0 / 80260) < 1e-12)
+        // Negative control: seeing smoking = 1 instead of setting it gives another answer.
+        let conditionedFirst = try Causal.probabilityOfOne(try Causal.condition(CausalModels.smoking(), "smoking = 1", "cancer = 1"), "hidden")
+        #expect(abs(conditionedFirst - p) > 0.1)
+    }
+
     /// Property: intervening on a root choice is the same as conditioning on it.
     @Test func doOnARootEqualsConditioningOnIt() throws {
         for value in [0, 1] {
@@ -207,6 +219,12 @@ import Testing
         let mh = try await MetropolisHastings(samples: 200, chains: 2, seed: 4).run(model)
         #expect(Set(mh.diagnostics.acceptanceRate.keys) == ["hidden", "tar", "cancer"])
         #expect(mh.draws.allSatisfy { $0[mh.columnIndex(of: "smoking")!].allSatisfy { $0 == 1 } })
+        // Gibbs schedules only latents.
+        let gibbs = try await Gibbs(samples: 100, chains: 1, seed: 4).run(model)
+        #expect(Set(gibbs.diagnostics.schedule.map(\.0)) == ["hidden", "tar", "cancer"])
+        // And the facade's helper builds the same pass from an evaluated binding.
+        let passes = try CausalQuery.passes(interventions: [("smoking", .int(1))], conditions: [], counterfactual: false)
+        #expect(try PassManager(passes).run(CausalModels.smoking()) == (try Causal.intervene(CausalModels.smoking(), "smoking = 1")))
     }
 
     @Test func errorsNameTheAddressWithDidYouMean() throws {
@@ -300,6 +318,34 @@ import Testing
         }
         #expect(throws: DiagnosticList.self) {
             try Causal.apply(Counterfactual(facts: [try .parse("deadd = 1")], interventions: []), to: CausalModels.firingSquad())
+        }
+    }
+}
+
+@Suite struct CounterfactualLoopTests {
+    /// In a loop the worlds run in lockstep: y'[i] = z'[i] + (y[i] − z[i]) with z'[2] = 5 and
+    /// z'[i] = z[i] otherwise; s' = z'[2] + z'[3] + (s − z[2] − z[3]) reads z' back through `load`.
+    @Test func loopsRunInLockstepAndLoadsReadTheCounterfactualWorld() throws {
+        let data = [0.3, -0.2, 1.1, 0.7]
+        let twin = try Causal.apply(Counterfactual(facts: [], interventions: [try .parse("z[2] = 5")]), to: CausalModels.loop())
+        let model = try VMModel(module: twin, arguments: [.reals(data)])
+        var rng = RandomStream(seed: 9)
+        for _ in 0..<5 {
+            let trace = try model.simulate(using: &rng)
+            var values: [String: Double] = [:]
+            for k in 0..<trace.latentCount { values[trace.latent(k).address.description] = trace.latent(k).value.asReal }
+            for (address, value) in trace.deterministic { values[address.description] = value.asReal }
+            for i in 0..<4 {
+                let z = try #require(values["z_factual[\(i)]"]), zc = try #require(values["z[\(i)]"])
+                #expect(zc == (i == 2 ? 5 : z))
+                let yc = try #require(values["y[\(i)]"])
+                #expect(abs(yc - (zc + (data[i] - z))) < 1e-12)
+            }
+            let s = try #require(values["s_factual"]), sc = try #require(values["s"])
+            let z2 = try #require(values["z_factual[2]"]), z3 = try #require(values["z_factual[3]"])
+            #expect(abs(sc - (5 + z3 + (s - z2 - z3))) < 1e-12)
+            // Only the factual world scores the data.
+            #expect(trace.observations.map(\.address.description) == ["y_factual[0]", "y_factual[1]", "y_factual[2]", "y_factual[3]"])
         }
     }
 }
