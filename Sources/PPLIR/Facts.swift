@@ -11,6 +11,10 @@ public struct ModuleFacts: Sendable, Hashable {
     /// Sites of latent choices and observations, in program order (`z[*]`, `f[*].x`).
     public var latentSites: [String] = []
     public var observedSites: [String] = []
+    /// Every run makes the same choices at the same addresses, reads at random indices allowed (nil: not analysed).
+    public var fixedAddresses: Bool?
+    /// Per latent site, whether its full conditional is closed form (`recognise-conjugacy`; nil: not analysed).
+    public var conjugacy: [ConjugacyFact]?
 
     public init() {}
 
@@ -31,6 +35,11 @@ public struct ModuleFacts: Sendable, Hashable {
                 lines.append("//   \(site): {\((markovBlankets[site] ?? []).joined(separator: ", "))}")
             }
         }
+        if let conjugacy {
+            lines.append("// conjugacy:")
+            for fact in conjugacy { lines.append("//   \(fact)") }
+        }
+        if let fixedAddresses, conjugacy != nil { lines.append("// fixed addresses: \(fixedAddresses)") }
         return lines.isEmpty ? "" : "\n" + lines.joined(separator: "\n") + "\n"
     }
 }
@@ -42,5 +51,34 @@ public struct SiteDependency: Sendable, Hashable {
     public init(from: String, to: String) {
         self.from = from
         self.to = to
+    }
+}
+
+/// One latent site's verdict from `recognise-conjugacy`: its prior, and its conjugate
+/// likelihood terms or why it has none.
+public struct ConjugacyFact: Sendable, Hashable, CustomStringConvertible {
+    /// `mu[*]`, `p`: indices replaced by `*`.
+    public var site: String
+    /// The prior's family, e.g. `Normal`.
+    public var prior: String
+    /// The children that read it, e.g. `y[*] ~ Normal (mean)`.
+    public var children: [String]
+    /// Nil when the full conditional is closed form (in the prior's family); otherwise why not.
+    public var rejection: String?
+
+    public init(site: String, prior: String, children: [String], rejection: String? = nil) {
+        self.site = site
+        self.prior = prior
+        self.children = children
+        self.rejection = rejection
+    }
+
+    public var isConjugate: Bool { rejection == nil }
+
+    /// `mu[*]: Normal, conjugate with y[*] ~ Normal (mean)` or `sigma: HalfNormal, not conjugate: ...`.
+    public var description: String {
+        if let rejection { return "\(site): \(prior), not conjugate: \(rejection)" }
+        if children.isEmpty { return "\(site): \(prior), conjugate (no children: the prior)" }
+        return "\(site): \(prior), conjugate with \(children.joined(separator: ", "))"
     }
 }

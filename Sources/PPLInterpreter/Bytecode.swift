@@ -3,11 +3,14 @@ import PPLInference
 import PPLIR
 
 /// A register: its file (reals, ints for Int and Bool, objects for arrays) and index in the frame.
+///
+/// Trivially copyable so instructions copy without reference counting; the value type is
+/// interned in `CompiledProgram.types`.
 struct Reg: Sendable, Hashable {
     enum File: UInt8, Sendable { case real, int, object }
     var file: File
     var index: Int32
-    var type: ValueType
+    var typeID: Int32
 }
 
 /// Run-time arrays and matrices, unboxed where the element type allows.
@@ -52,7 +55,6 @@ enum FamilyKind: Sendable {
 enum Code: Sendable {
     case constR(Int32, Double)
     case constI(Int32, Int)
-    case constO(Int32, Obj)
     case movR(Int32, Int32)
     case movI(Int32, Int32)
     case movO(Int32, Int32)
@@ -83,7 +85,7 @@ enum Code: Sendable {
     case reduceR(Builtin, Int32, Int32, Int32)   // sum/mean/log_sum_exp of a real array into a real
     case sumI(Int32, Int32)
     case len(Int32, Int32)
-    case makeArray(Int32, [Reg], ValueType)
+    case makeArray(Int32, Int32)
     case indexR(Int32, Int32, Int32, Int32)
     case indexI(Int32, Int32, Int32, Int32)
     case indexO(Int32, Int32, Int32, Int32)
@@ -100,30 +102,54 @@ enum Code: Sendable {
     case gather(Int32)
     case report(Int32)
     /// Array, matrix and other rarely hot operations, evaluated on boxed run-time values.
-    case generic(GenericOp, Reg, [Reg], Int32)
+    case generic(Int32)
     case call(Int32)
     case ret(Reg?)
 }
 
 /// A `sample`, `observe` or `factor` of one function, with what the VM needs to run it.
-struct SiteSpec: Sendable {
+///
+/// A class so that running a site costs one reference count, not one per field.
+final class SiteSpec: Sendable {
     enum Kind: Sendable { case sample, observe, factor }
-    var kind: Kind
+    let kind: Kind
     /// Index into `CompiledProgram.sites`.
-    var global: Int
-    var family: FamilyKind
-    var arguments: [Reg]
+    let global: Int
+    let family: FamilyKind
+    let arguments: [Reg]
     /// The sampled value's register, or the observed value's (or the factor's log weight).
-    var value: Reg
-    var nameID: Int
+    let value: Reg
+    let nameID: Int
     /// Interned address template: names as -(id+1), index positions as the int register.
-    var address: [AddressPart]
-    var indexRegisters: [Int32]
+    let address: [AddressPart]
+    let indexRegisters: [Int32]
     /// The frame memory slot this name's choices are stored in, for `load` and `gather`; -1 if never read.
-    var memorySlot: Int
+    let memorySlot: Int
     /// Hidden int register holding the instance number of this site's latest choice in the frame.
-    var lastInstance: Int32
-    var location: String
+    let lastInstance: Int32
+    let location: String
+    /// The support when it does not depend on the parameters (nil: ask the instance).
+    let fixedSupport: Support?
+    /// Whether the value register holds a Bool.
+    let valueIsBool: Bool
+
+    init(kind: Kind, global: Int, family: FamilyKind, arguments: [Reg], value: Reg, nameID: Int, address: [AddressPart],
+         indexRegisters: [Int32], memorySlot: Int, lastInstance: Int32, location: String, fixedSupport: Support?,
+         valueIsBool: Bool) {
+        self.kind = kind
+        self.global = global
+        self.family = family
+        self.arguments = arguments
+        self.value = value
+        self.nameID = nameID
+        self.address = address
+        self.indexRegisters = indexRegisters
+        self.memorySlot = memorySlot
+        self.lastInstance = lastInstance
+        self.location = location
+        self.fixedSupport = fixedSupport
+        self.valueIsBool = valueIsBool
+    }
 }
 
 enum AddressPart: Sendable, Hashable {
@@ -131,14 +157,88 @@ enum AddressPart: Sendable, Hashable {
     case index(Int32)
 }
 
-struct LoadSpec: Sendable {
-    var memorySlot: Int
-    var nameID: Int
-    var indexRegisters: [Int32]
-    var destination: Reg
+final class LoadSpec: Sendable {
+    let memorySlot: Int
+    let nameID: Int
+    let indexRegisters: [Int32]
+    let destination: Reg
     /// Hidden int register receiving the instance number of the choice read.
+    let instanceRegister: Int32
+    let location: String
+
+    init(memorySlot: Int, nameID: Int, indexRegisters: [Int32], destination: Reg, instanceRegister: Int32, location: String) {
+        self.memorySlot = memorySlot
+        self.nameID = nameID
+        self.indexRegisters = indexRegisters
+        self.destination = destination
+        self.instanceRegister = instanceRegister
+        self.location = location
+    }
+}
+
+/// The fields of a scalar site the common case needs, trivially copyable so that running it
+/// touches no reference counts; anything unusual falls back to the full `SiteSpec`.
+struct HotSite: Sendable {
+    var kind: SiteSpec.Kind
+    /// nil for array-parameter families and factors (always the full path).
+    var family: FamilyID?
+    var argumentCount: Int32
+    var a0: Reg
+    var a1: Reg
+    var a2: Reg
+    var value: Reg
+    var memorySlot: Int32
+    /// The single index register, when the address has exactly one index.
+    var index0: Int32
+    var indexCount: Int32
+    var lastInstance: Int32
+    var global: Int32
+    var hasFixedSupport: Bool
+
+    init(_ spec: SiteSpec) {
+        kind = spec.kind
+        if spec.kind != .factor, case .scalar(let id) = spec.family { family = id } else { family = nil }
+        argumentCount = Int32(spec.arguments.count)
+        let none = Reg(file: .real, index: 0, typeID: 0)
+        a0 = spec.arguments.count > 0 ? spec.arguments[0] : none
+        a1 = spec.arguments.count > 1 ? spec.arguments[1] : none
+        a2 = spec.arguments.count > 2 ? spec.arguments[2] : none
+        value = spec.value
+        memorySlot = Int32(spec.memorySlot)
+        index0 = spec.indexRegisters.first ?? 0
+        indexCount = Int32(spec.indexRegisters.count)
+        lastInstance = spec.lastInstance
+        global = Int32(spec.global)
+        hasFixedSupport = spec.fixedSupport != nil
+    }
+}
+
+/// A one-index `load` in trivially copyable form (`x[t - 1]`), the common case.
+struct HotLoad: Sendable {
+    var memorySlot: Int32
+    /// -1 when the load has other than one index (the full `LoadSpec` path).
+    var index0: Int32
+    var destination: Reg
     var instanceRegister: Int32
-    var location: String
+
+    init(_ spec: LoadSpec) {
+        memorySlot = Int32(spec.memorySlot)
+        index0 = spec.indexRegisters.count == 1 ? spec.indexRegisters[0] : -1
+        destination = spec.destination
+        instanceRegister = spec.instanceRegister
+    }
+}
+
+struct ArraySpec: Sendable {
+    var elements: [Reg]
+    var elementType: ValueType
+}
+
+struct GenericSpec: Sendable {
+    var op: GenericOp
+    var destination: Reg
+    var arguments: [Reg]
+    var location: Int32
 }
 
 struct GatherSpec: Sendable {
@@ -191,6 +291,10 @@ struct CompiledFunction: Sendable {
     var memorySlots: Int
     /// IR-level per-register facts used by local re-scoring.
     var registerOfValue: [Int: Reg]
+    var arrays: [ArraySpec]
+    var generics: [GenericSpec]
+    var hotSites: [HotSite] = []
+    var hotLoads: [HotLoad] = []
     /// Per site, how to re-evaluate its parameters alone (filled in after compilation).
     var slices: [SliceSpec] = []
 }

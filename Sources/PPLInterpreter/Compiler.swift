@@ -9,6 +9,8 @@ final class CompiledProgram: Sendable {
     let nameIDs: [String: Int]
     let sites: [GlobalSite]
     let module: Module
+    /// Value types of registers, indexed by `Reg.typeID`.
+    let types: [ValueType]
 
     init(_ module: Module) throws(CompileError) {
         guard let entry = module.functionIndex(named: module.entry) else {
@@ -24,24 +26,25 @@ final class CompiledProgram: Sendable {
         }
         var functions: [CompiledFunction] = []
         var sites: [GlobalSite] = []
+        var types: [ValueType] = []
+        var typeIDs: [ValueType: Int32] = [:]
+        func internType(_ type: ValueType) -> Int32 {
+            if let id = typeIDs[type] { return id }
+            types.append(type)
+            typeIDs[type] = Int32(types.count - 1)
+            return Int32(types.count - 1)
+        }
+        func typeOf(_ id: Int32) -> ValueType { types[Int(id)] }
         for (index, function) in module.functions.enumerated() {
             var compiler = FunctionCompiler(module: module, function: function, functionIndex: index,
-                                            intern: intern, firstGlobalSite: sites.count)
-            let compiled = try compiler.compile()
+                                            intern: intern, internType: internType, typeOf: typeOf,
+                                            firstGlobalSite: sites.count)
+            var compiled = try compiler.compile()
+            compiled.hotSites = compiled.sites.map(HotSite.init)
+            compiled.hotLoads = compiled.loads.map(HotLoad.init)
             for (local, site) in compiled.sites.enumerated() {
-                var support: Support?
-                if case .scalar(let id) = site.family {
-                    switch id {
-                    case .bernoulli: support = .booleans
-                    case .normal, .studentT, .cauchy, .laplace, .logistic: support = .real
-                    case .halfNormal, .halfCauchy, .logNormal, .exponential, .gamma, .inverseGamma, .chiSquared, .weibull:
-                        support = .positive
-                    case .beta: support = .unitInterval
-                    case .poisson, .geometric, .negativeBinomial: support = .naturals
-                    default: support = nil
-                    }
-                }
-                let drawType: ValueType = site.kind == .factor ? .real : site.value.type
+                let support = site.fixedSupport
+                let drawType: ValueType = site.kind == .factor ? .real : typeOf(site.value.typeID)
                 let familyName = site.kind == .factor ? "factor" : site.family.name
                 sites.append(GlobalSite(function: index, local: local, kind: site.kind, familyName: familyName,
                                         fixedSupport: support, drawType: drawType, location: site.location))
@@ -63,7 +66,10 @@ final class CompiledProgram: Sendable {
         self.nameIDs = nameIDs
         self.sites = sites
         self.module = module
+        self.types = types
     }
+
+    func type(of r: Reg) -> ValueType { types[Int(r.typeID)] }
 }
 
 private struct FunctionCompiler {
@@ -71,7 +77,11 @@ private struct FunctionCompiler {
     let function: Function
     let functionIndex: Int
     let intern: (String) -> Int
+    let internType: (ValueType) -> Int32
+    let typeOf: (Int32) -> ValueType
     let firstGlobalSite: Int
+    var arrays: [ArraySpec] = []
+    var generics: [GenericSpec] = []
 
     var code: [Code] = []
     var registers: [Int: Reg] = [:]
@@ -84,12 +94,16 @@ private struct FunctionCompiler {
     var locations: [String] = []
     var memorySlotOfName: [String: Int] = [:]
     var callCounterOf: [String: Int32] = [:]
+    var hoisted = Set<Int>()
 
-    init(module: Module, function: Function, functionIndex: Int, intern: @escaping (String) -> Int, firstGlobalSite: Int) {
+    init(module: Module, function: Function, functionIndex: Int, intern: @escaping (String) -> Int,
+         internType: @escaping (ValueType) -> Int32, typeOf: @escaping (Int32) -> ValueType, firstGlobalSite: Int) {
         self.module = module
         self.function = function
         self.functionIndex = functionIndex
         self.intern = intern
+        self.internType = internType
+        self.typeOf = typeOf
         self.firstGlobalSite = firstGlobalSite
     }
 
@@ -105,7 +119,7 @@ private struct FunctionCompiler {
         let file = Self.file(of: type)
         let index = counts[Int(file.rawValue)]
         counts[Int(file.rawValue)] += 1
-        return Reg(file: file, index: index, type: type)
+        return Reg(file: file, index: index, typeID: internType(type))
     }
 
     mutating func reg(_ value: ValueID) -> Reg {
@@ -155,6 +169,8 @@ private struct FunctionCompiler {
     mutating func compile() throws(CompileError) -> CompiledFunction {
         scanMemory(function.body)
         let parameters = function.parameters.map { reg($0.value) }
+        // Constants are SSA values with no inputs: load them once on entry, not in every loop iteration.
+        try hoistConstants(function.body)
         try region(function.body, targets: [])
         if case .ret? = function.body.instructions.last?.op {} else { code.append(.ret(nil)) }
         return CompiledFunction(
@@ -162,7 +178,17 @@ private struct FunctionCompiler {
             realCount: Int(counts[0]), intCount: Int(counts[1]), objectCount: Int(counts[2]),
             parameters: parameters, returnType: function.returnType, sites: sites, loads: loads,
             gathers: gathers, reports: reports, calls: calls, locations: locations,
-            memorySlots: memorySlotOfName.count, registerOfValue: registers)
+            memorySlots: memorySlotOfName.count, registerOfValue: registers, arrays: arrays, generics: generics)
+    }
+
+    mutating func hoistConstants(_ region: Region) throws(CompileError) {
+        for instruction in region.instructions {
+            if case .constant = instruction.op, let r = instruction.result {
+                try self.instruction(instruction, targets: [])
+                hoisted.insert(r.raw)
+            }
+            for nested in instruction.op.regions { try hoistConstants(nested) }
+        }
     }
 
     mutating func address(_ expr: AddressExpr) -> ([AddressPart], [Int32]) {
@@ -195,15 +221,28 @@ private struct FunctionCompiler {
                               arguments: args, value: value, nameID: intern(expr.root.isEmpty ? "factor" : expr.root),
                               address: parts, indexRegisters: indices,
                               memorySlot: memorySlotOfName[expr.root] ?? -1, lastInstance: last.index,
-                              location: instruction.location?.description ?? function.name))
+                              location: instruction.location?.description ?? function.name,
+                              fixedSupport: Self.fixedSupport(familyKind, kind), valueIsBool: typeOf(value.typeID) == .bool))
         code.append(.site(Int32(sites.count - 1)))
+    }
+
+    static func fixedSupport(_ family: FamilyKind, _ kind: SiteSpec.Kind) -> Support? {
+        guard kind != .factor, case .scalar(let id) = family else { return nil }
+        switch id {
+        case .bernoulli: return .booleans
+        case .normal, .studentT, .cauchy, .laplace, .logistic: return .real
+        case .halfNormal, .halfCauchy, .logNormal, .exponential, .gamma, .inverseGamma, .chiSquared, .weibull: return .positive
+        case .beta: return .unitInterval
+        case .poisson, .geometric, .negativeBinomial: return .naturals
+        default: return nil
+        }
     }
 
     mutating func instruction(_ instruction: Instruction, targets: [Reg]) throws(CompileError) {
         let result = instruction.result.map { reg($0) }
         switch instruction.op {
         case .constant(let c):
-            guard let d = result else { return }
+            guard let d = result, !hoisted.contains(instruction.result?.raw ?? -1) else { return }
             switch c {
             case .real(let x): code.append(d.file == .real ? .constR(d.index, x) : .constI(d.index, Int(x)))
             case .int(let n): code.append(d.file == .real ? .constR(d.index, Double(n)) : .constI(d.index, n))
@@ -211,18 +250,18 @@ private struct FunctionCompiler {
             }
         case .setIndex(let a, let i, let v):
             guard let d = result else { return }
-            code.append(.generic(.setIndex, d, [reg(a), reg(i), reg(v)], location(instruction)))
+            emitGeneric(.setIndex, d, [reg(a), reg(i), reg(v)], instruction)
         case .unary(let op, let a) where result?.file == .object:
-            code.append(.generic(.unary(op), result!, [reg(a)], location(instruction)))
+            if let d = result { emitGeneric(.unary(op), d, [reg(a)], instruction) }
         case .binary(let op, let a, let b) where result?.file == .object || reg(a).file == .object || reg(b).file == .object:
             guard let d = result else { return }
-            code.append(.generic(.binary(op), d, [reg(a), reg(b)], location(instruction)))
+            emitGeneric(.binary(op), d, [reg(a), reg(b)], instruction)
         case .toReal(let a) where result?.file == .object:
-            code.append(.generic(.toReal, result!, [reg(a)], location(instruction)))
+            if let d = result { emitGeneric(.toReal, d, [reg(a)], instruction) }
         case .builtin(let f, let args) where result?.file == .object || (args.contains { reg($0).file == .object }
                                                                           && ![.len, .sum, .mean, .logSumExp].contains(f)):
             guard let d = result else { return }
-            code.append(.generic(.builtin(f), d, args.map { reg($0) }, location(instruction)))
+            emitGeneric(.builtin(f), d, args.map { reg($0) }, instruction)
         case .unary(let op, let a):
             guard let d = result else { return }
             let ra = reg(a)
@@ -237,7 +276,7 @@ private struct FunctionCompiler {
         case .convert(let a):
             guard let d = result else { return }
             let ra = reg(a)
-            if d.type == .bool && ra.type != .bool {
+            if typeOf(d.typeID) == .bool && typeOf(ra.typeID) != .bool {
                 let zero = fresh(.int)
                 code.append(.constI(zero.index, 0))
                 code.append(.cmpI(.ne, d.index, ra.index, zero.index))
@@ -252,8 +291,10 @@ private struct FunctionCompiler {
             guard let d = result else { return }
             try builtin(f, args, d, instruction)
         case .array(let xs):
-            guard let d = result, case .array(let element) = d.type else { return }
-            code.append(.makeArray(d.index, xs.map { reg($0) }, element))
+            guard let d = result, case .array(let element) = typeOf(d.typeID) else { return }
+            let elements = xs.map { reg($0) }
+            arrays.append(ArraySpec(elements: elements, elementType: element))
+            code.append(.makeArray(d.index, Int32(arrays.count - 1)))
         case .index(let a, let i):
             guard let d = result else { return }
             let ra = reg(a), ri = reg(i)
@@ -281,7 +322,7 @@ private struct FunctionCompiler {
                                   location: instruction.location?.description ?? function.name))
             code.append(.load(Int32(loads.count - 1)))
         case .gather(let name):
-            guard let d = result, case .array(let element) = d.type else { return }
+            guard let d = result, case .array(let element) = typeOf(d.typeID) else { return }
             gathers.append(GatherSpec(memorySlot: memorySlotOfName[name] ?? 0, destination: d, elementType: element))
             code.append(.gather(Int32(gathers.count - 1)))
         case .report(let expr, let v):
@@ -351,6 +392,11 @@ private struct FunctionCompiler {
         case .ret(let v):
             code.append(.ret(v.map { reg($0) }))
         }
+    }
+
+    mutating func emitGeneric(_ op: GenericOp, _ d: Reg, _ args: [Reg], _ instruction: Instruction) {
+        generics.append(GenericSpec(op: op, destination: d, arguments: args, location: location(instruction)))
+        code.append(.generic(Int32(generics.count - 1)))
     }
 
     mutating func binary(_ op: BinaryOp, _ a: ValueID, _ b: ValueID, _ d: Reg, _ instruction: Instruction) throws(CompileError) {

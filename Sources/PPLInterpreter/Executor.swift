@@ -25,7 +25,7 @@ struct RunContext {
     /// log prior of latent choices drawn fresh rather than taken from constraints.
     var freshLogPrior = 0.0
     var branch: (Address, [Value])?
-    var lastObservationLocation: String?
+    var lastObservationSite = -1
     /// Instance-level dependency recording for local re-scoring.
     var recorder: RescoringRecorder?
 
@@ -69,6 +69,25 @@ extension CompiledProgram {
                 let instruction = f.code[pc]
                 pc += 1
                 switch instruction {
+                // The commonest pure instructions, inline; the rest go through executePure.
+                case .movR(let d, let a): s.reals[rb + Int(d)] = s.reals[rb + Int(a)]
+                case .movI(let d, let a): s.ints[ib + Int(d)] = s.ints[ib + Int(a)]
+                case .itor(let d, let a): s.reals[rb + Int(d)] = Double(s.ints[ib + Int(a)])
+                case .addR(let d, let a, let b): s.reals[rb + Int(d)] = s.reals[rb + Int(a)] + s.reals[rb + Int(b)]
+                case .subR(let d, let a, let b): s.reals[rb + Int(d)] = s.reals[rb + Int(a)] - s.reals[rb + Int(b)]
+                case .mulR(let d, let a, let b): s.reals[rb + Int(d)] = s.reals[rb + Int(a)] * s.reals[rb + Int(b)]
+                case .addI(let d, let a, let b): s.ints[ib + Int(d)] = s.ints[ib + Int(a)] &+ s.ints[ib + Int(b)]
+                case .subI(let d, let a, let b): s.ints[ib + Int(d)] = s.ints[ib + Int(a)] &- s.ints[ib + Int(b)]
+                case .cmpI(let op, let d, let a, let b):
+                    s.ints[ib + Int(d)] = compare(op, s.ints[ib + Int(a)], s.ints[ib + Int(b)]) ? 1 : 0
+                case .indexR(let d, let a, let i, let loc):
+                    let k = s.ints[ib + Int(i)]
+                    if case .reals(let xs) = s.objects[ob + Int(a)], k >= 0, k < xs.count {
+                        s.reals[rb + Int(d)] = xs[k]
+                    } else {
+                        try executePure(instruction, &s, rb, ib, ob, f, fi)
+                    }
+                    _ = loc
                 case .jump(let target): pc = Int(target)
                 case .jumpIfFalse(let c, let target): if s.ints[ib + Int(c)] == 0 { pc = Int(target) }
                 case .forCheck(let a, let b, let target): if s.ints[ib + Int(a)] >= s.ints[ib + Int(b)] { pc = Int(target) }
@@ -81,14 +100,33 @@ extension CompiledProgram {
                         throw error(.other, "'while' loop ran more than its bound of \(bound) iterations", location: f.locations[Int(loc)], prefix: s.frames[fi].prefix)
                     }
                 case .site(let k):
-                    let stop = try site(f.sites[Int(k)], &s, fi, rb, ib, ob, &ctx, &rng)
+                    let hot = f.hotSites[Int(k)]
+                    let stop: Bool
+                    if hot.family != nil, hot.indexCount <= 1, ctx.constraints == nil, !ctx.exploring,
+                       !ctx.requireConstraints, ctx.recorder == nil, !(ctx.collectStepChoices && hot.kind == .sample) {
+                        stop = try hotSite(hot, &s, fi, rb, ib, &ctx, &rng)
+                    } else {
+                        stop = try site(f.sites[Int(k)], &s, fi, rb, ib, ob, &ctx, &rng)
+                    }
                     if stop {
                         s.frames[fi].pc = Int32(pc)
                         return
                     }
                 case .load(let k):
+                    let hot = f.hotLoads[Int(k)]
+                    if hot.index0 >= 0 {
+                        let key = s.ints[ib + Int(hot.index0)]
+                        if key >= 0, let cell = s.frames[fi].memory[Int(hot.memorySlot)].get(key) {
+                            switch hot.destination.file {
+                            case .real: s.reals[rb + Int(hot.destination.index)] = cell.value
+                            default: s.ints[ib + Int(hot.destination.index)] = Int(cell.value)
+                            }
+                            s.ints[ib + Int(hot.instanceRegister)] = cell.instance
+                            continue frame
+                        }
+                    }
                     let spec = f.loads[Int(k)]
-                    let key = try memoryKey(spec.indexRegisters, s, ib, location: spec.location, prefix: s.frames[fi].prefix, nameID: spec.nameID)
+                    let key = try memoryKey(spec.indexRegisters, &s, ib, location: spec.location, prefix: s.frames[fi].prefix, nameID: spec.nameID)
                     guard let cell = s.frames[fi].memory[spec.memorySlot].get(key) else {
                         let address = Address(prefixComponents(s.frames[fi].prefix) + [.name(names[spec.nameID])]
                                               + spec.indexRegisters.map { .index(s.ints[ib + Int($0)]) })
@@ -187,7 +225,6 @@ extension CompiledProgram {
         switch instruction {
         case .constR(let d, let x): s.reals[rb + Int(d)] = x
         case .constI(let d, let n): s.ints[ib + Int(d)] = n
-        case .constO(let d, let o): s.objects[ob + Int(d)] = o
         case .movR(let d, let a): s.reals[rb + Int(d)] = s.reals[rb + Int(a)]
         case .movI(let d, let a): s.ints[ib + Int(d)] = s.ints[ib + Int(a)]
         case .movO(let d, let a): s.objects[ob + Int(d)] = s.objects[ob + Int(a)]
@@ -242,8 +279,9 @@ extension CompiledProgram {
         case .sumI(let d, let a):
             if case .ints(let xs) = s.objects[ob + Int(a)] { s.ints[ib + Int(d)] = xs.reduce(0, &+) } else { s.ints[ib + Int(d)] = 0 }
         case .len(let d, let a): s.ints[ib + Int(d)] = s.objects[ob + Int(a)].count
-        case .makeArray(let d, let regs, let element):
-            s.objects[ob + Int(d)] = makeArray(regs, element, s, rb, ib, ob)
+        case .makeArray(let d, let k):
+            let spec = f.arrays[Int(k)]
+            s.objects[ob + Int(d)] = makeArray(spec.elements, spec.elementType, &s, rb, ib, ob)
         case .indexR(let d, let a, let i, let loc):
             let k = s.ints[ib + Int(i)]
             switch s.objects[ob + Int(a)] {
@@ -265,7 +303,9 @@ extension CompiledProgram {
                 s.objects[ob + Int(d)] = .reals(Array(m.elements[(k * m.columns)..<((k + 1) * m.columns)]))
             case let o: throw error(.indexOutOfRange, "index \(k) is out of range for an array of \(o.count) elements", location: f.locations[Int(loc)], prefix: prefixOf(s, fi))
             }
-        case .generic(let op, let d, let args, let loc):
+        case .generic(let k):
+            let spec = f.generics[Int(k)]
+            let op = spec.op, d = spec.destination, args = spec.arguments, loc = spec.location
             let inputs = args.map { r -> RuntimeValue in
                 switch r.file {
                 case .real: .real(s.reals[rb + Int(r.index)])
@@ -274,7 +314,7 @@ extension CompiledProgram {
                 }
             }
             let output: RuntimeValue
-            do { output = try evaluateGeneric(op, inputs, resultType: d.type) } catch {
+            do { output = try evaluateGeneric(op, inputs, resultType: type(of: d)) } catch {
                 throw self.error(error.kind, error.message, location: f.locations[Int(loc)], prefix: prefixOf(s, fi))
             }
             switch (d.file, output) {
@@ -291,7 +331,16 @@ extension CompiledProgram {
     }
 
     /// Non-negative key of an index tuple for frame memory (Szudzik pairing for several indices).
-    func memoryKey(_ registers: [Int32], _ s: VMState, _ ib: Int, location: String, prefix: AddressPrefix?, nameID: Int) throws(ModelError) -> Int {
+    @inline(__always)
+    func memoryKey(_ registers: [Int32], _ s: inout VMState, _ ib: Int, location: String, prefix: AddressPrefix?, nameID: Int) throws(ModelError) -> Int {
+        if registers.count == 1 {
+            let i = s.ints[ib + Int(registers[0])]
+            if i >= 0 { return i }
+        }
+        return try memoryKeySlow(registers, &s, ib, location: location, prefix: prefix, nameID: nameID)
+    }
+
+    func memoryKeySlow(_ registers: [Int32], _ s: inout VMState, _ ib: Int, location: String, prefix: AddressPrefix?, nameID: Int) throws(ModelError) -> Int {
         var key = 0
         for (k, r) in registers.enumerated() {
             let i = s.ints[ib + Int(r)]
@@ -313,12 +362,12 @@ extension CompiledProgram {
     func value(of r: Reg, _ s: VMState, _ rb: Int, _ ib: Int, _ ob: Int) -> Value {
         switch r.file {
         case .real: return .real(s.reals[rb + Int(r.index)])
-        case .int: return r.type == .bool ? .bool(s.ints[ib + Int(r.index)] != 0) : .int(s.ints[ib + Int(r.index)])
-        case .object: return toValue(s.objects[ob + Int(r.index)], type: r.type)
+        case .int: return type(of: r) == .bool ? .bool(s.ints[ib + Int(r.index)] != 0) : .int(s.ints[ib + Int(r.index)])
+        case .object: return toValue(s.objects[ob + Int(r.index)], type: type(of: r))
         }
     }
 
-    func makeArray(_ regs: [Reg], _ element: ValueType, _ s: VMState, _ rb: Int, _ ib: Int, _ ob: Int) -> Obj {
+    func makeArray(_ regs: [Reg], _ element: ValueType, _ s: inout VMState, _ rb: Int, _ ib: Int, _ ob: Int) -> Obj {
         switch element {
         case .real: return .reals(regs.map { $0.file == .real ? s.reals[rb + Int($0.index)] : Double(s.ints[ib + Int($0.index)]) })
         case .int, .bool: return .ints(regs.map { s.ints[ib + Int($0.index)] })

@@ -1,9 +1,12 @@
-/// A sparse persistent array keyed by non-negative Int: a 32-way radix trie with path copying.
+/// A sparse persistent array keyed by non-negative Int: a 32-way radix trie with path copying,
+/// plus a tail of up to 32 consecutive keys held in a plain array.
 ///
-/// Copying is O(1) (one reference); a write copies only the nodes on the key's path that are
-/// shared, O(log32 n), and writes in place when unshared. So particles that share the history
-/// of `x[t]` after resampling pay O(log t), not O(t), to extend it (Bagwell 2001; Hickey's
-/// persistent vectors; Birch's lazy copies address the same O(T^2) trap).
+/// Copying is O(1) (two references); a write copies only the nodes on the key's path that are
+/// shared, O(log32 n), and writes in place when unshared. Appends (`x[t]` after `x[t-1]`) and
+/// reads of recent keys touch only the tail, which a copy shares until its first write (at
+/// most 32 elements copied). So particles that share the history of `x[t]` after resampling
+/// pay O(1) amortised, not O(t), to extend it (Bagwell 2001; Hickey's persistent vectors
+/// with a tail; Birch's lazy copies address the same O(T^2) trap).
 struct PersistentTrie<Element: Sendable>: Sendable {
     final class Node: @unchecked Sendable {
         // Interior nodes use `children`, leaves use `slots`; both are fixed at 32 entries.
@@ -27,11 +30,49 @@ struct PersistentTrie<Element: Sendable>: Sendable {
     /// Nodes copied because they were shared, since creation (the O(N)-per-step test reads it).
     private(set) var nodesCopied = 0
 
+    private var tail: [Element] = []
+    private var tailStart = 0
+
     init() {}
 
-    var isEmpty: Bool { root == nil }
+    var isEmpty: Bool { root == nil && tail.isEmpty }
 
     func get(_ key: Int) -> Element? {
+        let offset = key &- tailStart
+        if offset >= 0 && offset < tail.count { return tail[offset] }
+        return trieGet(key)
+    }
+
+    /// Sets a slot; `key` must be non-negative.
+    mutating func set(_ key: Int, _ value: Element) {
+        let offset = key &- tailStart
+        if offset >= 0 && offset < tail.count {
+            tail[offset] = value
+            return
+        }
+        if tail.isEmpty {
+            tailStart = key
+            tail.reserveCapacity(32)
+            tail.append(value)
+            return
+        }
+        if offset == tail.count {
+            if tail.count == 32 {
+                if tailStart & 31 == 0 {
+                    installLeaf(tailStart, tail)
+                } else {
+                    for (k, v) in tail.enumerated() { trieSet(tailStart + k, v) }
+                }
+                tail.removeAll(keepingCapacity: true)
+                tailStart = key
+            }
+            tail.append(value)
+            return
+        }
+        trieSet(key, value)
+    }
+
+    private func trieGet(_ key: Int) -> Element? {
         guard key >= 0, var node = root else { return nil }
         if key >> (5 * (depth + 1)) != 0 { return nil }
         var level = depth
@@ -43,8 +84,19 @@ struct PersistentTrie<Element: Sendable>: Sendable {
         return node.slots[key & 31]
     }
 
-    /// Sets a slot; `key` must be non-negative.
-    mutating func set(_ key: Int, _ value: Element) {
+    /// Writes 32 consecutive values starting at a multiple of 32 as one leaf.
+    private mutating func installLeaf(_ base: Int, _ values: [Element]) {
+        trieSet(base, values[0])
+        guard var node = root else { return }
+        var level = depth
+        while level > 0, let child = node.children[(base >> (5 * level)) & 31] {
+            node = child
+            level -= 1
+        }
+        node.slots = values.map { Optional($0) }
+    }
+
+    private mutating func trieSet(_ key: Int, _ value: Element) {
         if root == nil { root = Node(leaf: true); depth = 0 }
         while key >> (5 * (depth + 1)) != 0 {
             let top = Node(leaf: false)

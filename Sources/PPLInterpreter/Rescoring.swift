@@ -45,7 +45,6 @@ struct Slicer {
         switch c {
         case .constR(let d, _): return ([k(R, d)], [], true)
         case .constI(let d, _): return ([k(I, d)], [], true)
-        case .constO(let d, _): return ([k(O, d)], [], true)
         case .movR(let d, let a), .negR(let d, let a): return ([k(R, d)], [k(R, a)], true)
         case .movI(let d, let a), .negI(let d, let a), .notI(let d, let a), .absI(let d, let a): return ([k(I, d)], [k(I, a)], true)
         case .movO(let d, let a): return ([k(O, d)], [k(O, a)], true)
@@ -61,11 +60,13 @@ struct Slicer {
         case .math1(_, let d, let a, _): return ([k(R, d)], [k(R, a)], true)
         case .reduceR(_, let d, let a, _): return ([k(R, d)], [k(O, a)], true)
         case .sumI(let d, let a), .len(let d, let a): return ([k(I, d)], [k(O, a)], true)
-        case .makeArray(let d, let regs, _): return ([k(O, d)], regs.map(Self.key), true)
+        case .makeArray(let d, let a): return ([k(O, d)], function.arrays[Int(a)].elements.map(Self.key), true)
         case .indexR(let d, let a, let i, _): return ([k(R, d)], [k(O, a), k(I, i)], true)
         case .indexI(let d, let a, let i, _): return ([k(I, d)], [k(O, a), k(I, i)], true)
         case .indexO(let d, let a, let i, _): return ([k(O, d)], [k(O, a), k(I, i)], true)
-        case .generic(_, let d, let args, _): return ([Self.key(d)], args.map(Self.key), true)
+        case .generic(let g):
+            let spec = function.generics[Int(g)]
+            return ([Self.key(spec.destination)], spec.arguments.map(Self.key), true)
         case .forNext(let a, _), .whileCount(let a, _, _): return ([k(I, a)], [k(I, a)], false)
         case .forCheck(let a, let b, _): return ([], [k(I, a), k(I, b)], false)
         case .jumpIfFalse(let c, _): return ([], [k(I, c)], false)
@@ -130,7 +131,7 @@ struct Slicer {
                 }
                 leaves.insert(r)
                 let reg = registerOf[r] ?? Reg(file: Reg.File(rawValue: UInt8(r >> 32)) ?? .real, index: Int32(r & 0xFFFF_FFFF),
-                                               type: r >> 32 == 0 ? .real : (r >> 32 == 1 ? .int : .array(.real)))
+                                               typeID: 0)
                 if let source = choiceSource[r] {
                     choiceLeaves.append(ChoiceLeaf(register: reg, instanceRegister: source))
                 } else if random.contains(r) {
@@ -269,11 +270,11 @@ extension CompiledProgram {
             switch leaf.register.file {
             case .real: index.scratch.reals[Int(leaf.register.index)] = trace.instances[parent].value
             case .int: index.scratch.ints[Int(leaf.register.index)] = Int(trace.instances[parent].value)
-            case .object: index.scratch.objects[Int(leaf.register.index)] = toObj(trace.value(parent), type: leaf.register.type) ?? .none
+            case .object: index.scratch.objects[Int(leaf.register.index)] = toObj(trace.value(parent), type: type(of: leaf.register)) ?? .none
             }
         }
         for code in slice.code { try executePure(code, &index.scratch, 0, 0, 0, f, Int.max) }
-        let d = try distribution(spec, index.scratch, Int.max, 0, 0, 0)
+        let d = try distribution(spec, &index.scratch, Int.max, 0, 0, 0)
         switch spec.kind {
         case .sample:
             switch d {
@@ -282,7 +283,7 @@ extension CompiledProgram {
             }
         case .observe:
             switch d {
-            case .scalar(let sd): return sd.logDensity(readReal(spec.value, index.scratch, 0, 0))
+            case .scalar(let sd): return sd.logDensity(readReal(spec.value, &index.scratch, 0, 0))
             case .generic(let any): return any.logDensity(value(of: spec.value, index.scratch, 0, 0, 0))
             }
         case .factor:

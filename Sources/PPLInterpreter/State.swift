@@ -60,6 +60,9 @@ public struct VMState: Sendable {
     /// Observations and factors passed so far.
     public internal(set) var observationsPassed = 0
 
+    /// Registers of all frames: what copying a particle copies besides shared references.
+    var registerCount: Int { reals.count + ints.count + objects.count }
+
     /// Storage nodes copied because a copy of this state shared them (tests of the O(N) step).
     var storageNodesCopied: Int {
         frames.reduce(0) { sum, frame in sum + frame.memory.reduce(0) { $0 + $1.nodesCopied } }

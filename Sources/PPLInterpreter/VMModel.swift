@@ -36,8 +36,8 @@ public struct VMModel: Model {
         for (k, (p, v)) in zip(entry.parameters, arguments).enumerated() {
             switch p.file {
             case .object:
-                guard let o = toObj(v, type: p.type) else {
-                    throw ModelError(.other, "argument '\(names[k])' must be \(p.type), got \(v)")
+                guard let o = toObj(v, type: program.type(of: p)) else {
+                    throw ModelError(.other, "argument '\(names[k])' must be \(program.type(of: p)), got \(v)")
                 }
                 objects.append(o)
                 scalars.append(0)
@@ -46,7 +46,7 @@ public struct VMModel: Model {
                 objects.append(nil)
                 scalars.append(x)
             case .int:
-                guard let n = v.asInt else { throw ModelError(.other, "argument '\(names[k])' must be \(p.type), got \(v)") }
+                guard let n = v.asInt else { throw ModelError(.other, "argument '\(names[k])' must be \(program.type(of: p)), got \(v)") }
                 objects.append(nil)
                 scalars.append(Double(n))
             }
@@ -54,8 +54,11 @@ public struct VMModel: Model {
         self.program = program
         self.arguments = BoundArguments(objects: objects, scalars: scalars)
         let isStatic = module.facts.isStatic ?? false
-        self.facts = ModelFacts(isStatic: isStatic,
-                                hasObservations: program.sites.contains { $0.kind != .sample })
+        var facts = ModelFacts(isStatic: isStatic, hasObservations: program.sites.contains { $0.kind != .sample })
+        // What `recognise-conjugacy` found, for the Gibbs engine.
+        facts.fixedAddresses = module.facts.fixedAddresses
+        for fact in module.facts.conjugacy ?? [] where fact.isConjugate { facts.conjugatePriors[fact.site] = fact.prior }
+        self.facts = facts
         self.localUpdates = isStatic && program.rescoringSupported
     }
 
@@ -156,7 +159,7 @@ public struct VMModel: Model {
         ctx.collectStepChoices = true
         try program.run(&particle, &ctx, &rng)
         return ParticleStep(logWeight: ctx.stepLogWeight, choices: ctx.stepChoices,
-                            observationLocation: particle.finished ? nil : ctx.lastObservationLocation,
+                            observationLocation: particle.finished || ctx.lastObservationSite < 0 ? nil : program.sites[ctx.lastObservationSite].location,
                             finished: particle.finished)
     }
 

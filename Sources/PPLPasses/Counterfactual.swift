@@ -48,7 +48,9 @@ public struct Counterfactual: Pass {
         }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         var twin = TwinNetwork(module: module, function: function, sites: sites, facts: facts, interventions: interventions)
-        module.functions[index] = try twin.run()
+        var result = try twin.run()
+        removeDeadCode(&result)
+        module.functions[index] = result
         module.facts = ModuleFacts()
     }
 }
@@ -69,8 +71,6 @@ struct TwinNetwork {
     var counterfactualValue: [ValueID: ValueID] = [:]
     var constants: [ValueID: Int] = [:]
     var depth = 0
-    /// Set when the counterfactual value just emitted is a choice of the trace.
-    var drewChoice = false
 
     init(module: Module, function: Function, sites: SiteTable, facts: [Intervention], interventions: [Intervention]) {
         self.module = module
@@ -357,16 +357,16 @@ struct TwinNetwork {
         let addressC = AddressExpr(address.components.map { if case .index(let v) = $0 { .index(c(v)) } else { $0 } })
         let argumentsF = arguments.map { f($0) }, argumentsC = arguments.map { c($0) }
         let cases = guards(counterfactual.interventions[address.root] ?? [], addressC.indexValues)
-        drewChoice = false
         let valueC = try guarded(cases, type: type, name: name, replace: { t, intervention throws(DiagnosticList) in
             switch intervention.value {
             case .value:
                 let remaining = Array(addressC.indexValues.dropFirst(intervention.address.indices.count))
-                return try t.counterfactual.replacement(intervention, remaining: remaining, type: type, into: &t.emitter)
+                let v = try t.counterfactual.replacement(intervention, remaining: remaining, type: type, into: &t.emitter)
+                t.emitter.emit(.report(addressC, v), nil)
+                return v
             case .distribution(let newFamily, let newArguments):
                 var args: [ValueID] = []
                 for a in newArguments { args.append(t.emitter.real(try t.counterfactual.emit(a, for: intervention, into: &t.emitter))) }
-                t.drewChoice = true
                 return t.emitter.emit(.sample(addressC, family: newFamily, arguments: args), type, name: name)
             }
         }, fallback: { t throws(DiagnosticList) in
@@ -374,26 +374,22 @@ struct TwinNetwork {
                                           arguments: arguments, factual: valueF, type: type)
             switch noise {
             case .drawn(let probability):
-                t.drewChoice = true
                 return t.emitter.emit(.sample(addressC, family: "Bernoulli", arguments: [probability]), type, name: name)
             case .computed(let v):
                 // Values the model reads back become point-mass choices, so `load` sees them;
-                // the others are reported.
+                // the others are reported, so the output shows them.
                 if t.sites.loaded.contains(address.root) || t.sites.gathered.contains(address.root) {
-                    t.drewChoice = true
                     if type == .int {
                         return t.emitter.emit(.sample(addressC, family: "DiscreteUniform", arguments: [v, v]), type, name: name)
                     }
                     return t.emitter.emit(.sample(addressC, family: "Dirac", arguments: [v]), type, name: name)
                 }
+                t.emitter.emit(.report(addressC, v), nil)
                 return v
             }
         })
-        let drew = drewChoice
         if let result = instruction.result { counterfactualValue[result] = valueC }
         if address.indexValues.isEmpty { counterfactual.bind(address.root, valueC) }
-        // Values that are not choices of the trace are reported, so the output shows them.
-        if !drew { emitter.emit(.report(addressC, valueC), nil) }
     }
 
     enum Noise {

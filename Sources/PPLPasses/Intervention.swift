@@ -378,3 +378,40 @@ func closestCandidate(to name: String, among candidates: some Sequence<String>) 
     }
     return best?.0
 }
+
+extension InterventionAddress {
+    /// Parses `x`, `z[3]`, `w[1][2]` (the spelling of flags and output columns).
+    public init(parsing text: String) throws(DiagnosticList) {
+        var parser = InterventionParser(text: text + " = 0", span: nil)
+        self = try parser.binding().address
+    }
+}
+
+extension InterventionExpr {
+    /// A constant from an evaluated value (`Query.interventions` holds these); nil for matrices.
+    public init?(_ value: Value) {
+        switch value {
+        case .real(let x): self = .real(x)
+        case .int(let n): self = .int(n)
+        case .bool(let b): self = .bool(b)
+        case .array(let xs):
+            var elements: [InterventionExpr] = []
+            for x in xs {
+                guard let e = InterventionExpr(x) else { return nil }
+                elements.append(e)
+            }
+            self = .array(elements)
+        case .matrix: return nil
+        }
+    }
+}
+
+extension Intervention {
+    /// `do(address = value)` with an evaluated value, e.g. from `--do smoking=1` or a query's `do(...)`.
+    public init(address: String, value: Value, span: SourceSpan? = nil) throws(DiagnosticList) {
+        guard let expr = InterventionExpr(value) else {
+            throw DiagnosticList([.error("cannot set '\(address)' to a matrix", at: span)])
+        }
+        self.init(try InterventionAddress(parsing: address), .value(expr), span: span)
+    }
+}

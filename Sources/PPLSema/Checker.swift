@@ -16,8 +16,10 @@ public func check(_ program: Program) -> (program: CheckedProgram, diagnostics: 
 public func checkSource(_ file: SourceFile) -> (program: CheckedProgram, diagnostics: [Diagnostic]) {
     let (program, parseDiagnostics) = Parser.parse(file)
     let (checked, checkDiagnostics) = check(program)
+    // Inside a statement with a syntax error the checker's findings are consequences of it.
+    let relevant = checkDiagnostics.filter { d in d.span.map { !program.isDamaged($0.start) } ?? true }
     // In source order, as a reader goes through the file; a stable sort keeps notes' order.
-    let ordered = (parseDiagnostics + checkDiagnostics).enumerated().sorted { a, b in
+    let ordered = (parseDiagnostics + relevant).enumerated().sorted { a, b in
         let x = a.element.span?.start ?? Int.max, y = b.element.span?.start ?? Int.max
         return x != y ? x < y : a.offset < b.offset
     }.map(\.element)
@@ -43,6 +45,8 @@ struct Checker {
     private var functionFacts: [String: ModelFacts] = [:]
     /// Where each top-level constant is declared, for "used before its definition" at top level.
     private var constantNames: [String: SourceSpan] = [:]
+    /// Latent arrays declared by `x[i] ~ ...`, which later sites may extend element by element.
+    private var elementSites: Set<SymbolID> = []
     /// Per open block, the literal latent addresses (`x[0]`) drawn in it, to catch repeats.
     private var literalAddresses: [[String: SourceSpan]] = []
 
@@ -326,7 +330,17 @@ struct Checker {
                 report(.indexType(type), at: index.span)
             }
         }
-        guard let (family, vectorisedArguments) = checkedDistribution else { return }
+        guard let (family, vectorisedArguments) = checkedDistribution else {
+            // Declare a fresh name anyway (its type unknown), so later uses do not cascade.
+            if lookup(rootName) == nil {
+                let symbolID = indices.isEmpty
+                    ? declareLocal(Identifier(rootName, span: rootSpan), kind: .latent, type: nil)
+                    : declare(Identifier(rootName, span: rootSpan), kind: .latent, type: nil, scope: body?.bodyScope ?? scopes.count - 1)
+                if let symbolID { result.definitions[statement.id] = symbolID }
+                body?.facts.latents.insert(rootName)
+            }
+            return
+        }
         let drawn: ValueType = vectorisedArguments.isEmpty ? family.drawType : .array(family.drawType)
         var facts = ChoiceFacts(kind: .latent, family: family.name, vectorised: !vectorisedArguments.isEmpty, root: nil,
                                 drawType: family.drawType, vectorisedArguments: vectorisedArguments)
@@ -344,6 +358,13 @@ struct Checker {
                     report(.duplicateLatent(rootName), at: lhs.span,
                            notes: [.init("'\(rootName)' is first drawn here", at: symbol.span),
                                    .init("give each draw its own name, or index it: '\(rootName)[i] ~ ...'")])
+                    return
+                }
+                if !elementSites.contains(symbolID) {
+                    // `w ~ D(arrays)` drew every element of w already.
+                    let text = String(lhs.span.text)
+                    report(.duplicateLatent(text), at: lhs.span,
+                           notes: [.init("every element of '\(rootName)' is drawn here", at: symbol.span)])
                     return
                 }
                 if let holds = elementType(of: symbol.type, depth: indices.count, span: lhs.span),
@@ -393,6 +414,7 @@ struct Checker {
                                    scope: body?.bodyScope ?? scopes.count - 1)
             }
             if let symbolID {
+                if !indices.isEmpty { elementSites.insert(symbolID) }
                 result.definitions[statement.id] = symbolID
                 result.references[rootExprID(lhs)] = symbolID
                 facts.root = symbolID
@@ -767,7 +789,8 @@ struct Checker {
         }
         let candidates = Array(result.functions.keys) + Builtin.allCases.map(\.rawValue)
         var notes: [Diagnostic.Note] = []
-        if let suggestion = closestName(to: name, among: candidates) { notes.append(.init("did you mean '\(suggestion)'?")) }
+        if name == "range" { notes.append(.init("loop over a range with 'for i in 0..<n'")) }
+        else if let suggestion = closestName(to: name, among: candidates) { notes.append(.init("did you mean '\(suggestion)'?")) }
         else if let suggestion = closestName(to: name, among: Catalogue.names) {
             notes.append(.init("did you mean the distribution '\(suggestion)'? draw from it with '~'"))
         }
@@ -1095,6 +1118,11 @@ struct Checker {
     /// Whether a value of type `from` may stand where `to` is expected; records the conversion.
     private mutating func coerce(_ e: Expr, from: ValueType, to: ValueType) -> Bool {
         if from == to { return true }
+        // `[]` takes whatever array type the context wants.
+        if case .array(let elements) = e.kind, elements.isEmpty, case .array = to {
+            result.types[e.id] = to
+            return true
+        }
         guard from.widens(to: to) else { return false }
         result.coercions[e.id] = to
         return true

@@ -167,6 +167,8 @@ private func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ?
 
 /// The closest candidate to a misspelled name, if close enough to be a likely typo.
 func closestName(to name: String, among candidates: some Sequence<String>) -> String? {
+    // One- and two-letter names are too short for a guess to mean anything.
+    guard name.count >= 3 else { return nil }
     let limit = max(1, name.count / 3)
     var best: (String, Int)?
     let source = Array(name.lowercased())

@@ -31,11 +31,18 @@ public struct Program: Sendable {
     public var declarations: [Declaration]
     /// One past the largest NodeID used in this tree.
     public var nodeCount: Int
-    public init(file: SourceFile, declarations: [Declaration], nodeCount: Int) {
+    /// UTF-8 ranges of statements and declarations that had syntax errors; later phases stay
+    /// quiet inside them, since what they would say follows from the syntax error.
+    public var damaged: [Range<Int>]
+    public init(file: SourceFile, declarations: [Declaration], nodeCount: Int, damaged: [Range<Int>] = []) {
         self.file = file
         self.declarations = declarations
         self.nodeCount = nodeCount
+        self.damaged = damaged
     }
+
+    /// Whether an offset lies in a statement or declaration that had a syntax error.
+    public func isDamaged(_ offset: Int) -> Bool { damaged.contains { $0.contains(offset) } }
 }
 
 // MARK: - Declarations

@@ -18,12 +18,15 @@ public struct Parser {
     private var depth = 0
     private var reportedDepth = false
     private var nextID = 0
+    private var damaged: [Range<Int>] = []
+    /// Token index of the last reported error.
+    private var errorPosition = -1
 
     /// Parses a whole file; the program is complete even when there are errors (bad parts become `.invalid`).
     public static func parse(_ file: SourceFile) -> (program: Program, diagnostics: [Diagnostic]) {
         var parser = Parser(file: file)
         let declarations = parser.parseProgram()
-        let program = Program(file: file, declarations: declarations, nodeCount: parser.nextID)
+        let program = Program(file: file, declarations: declarations, nodeCount: parser.nextID, damaged: parser.damaged)
         return (program, parser.diagnostics)
     }
 
@@ -47,7 +50,10 @@ public struct Parser {
         while !atEnd {
             let before = position
             if let declaration = parseDeclaration() { declarations.append(declaration) }
-            if panicking || position == before { synchronizeDeclaration(from: before) }
+            if panicking || position == before {
+                synchronizeDeclaration(from: before)
+                markDamaged(from: before)
+            }
         }
         return declarations
     }
@@ -156,7 +162,9 @@ public struct Parser {
         return ConstantDecl(id: id, name: name, type: type, value: value, span: spanFrom(start))
     }
 
-    /// The `IDENT [ ":" type ] "=" expr` shared by `let` and `var`.
+    /// The `IDENT [ ":" type ] "=" expr` shared by these rules:
+    /// let_stmt = "let" IDENT [ ":" type ] "=" expr ;
+    /// var_stmt = "var" IDENT [ ":" type ] "=" expr ;
     private mutating func parseBindingTail() -> (Identifier, TypeSyntax?, Expr) {
         let name = expectIdentifier("a name")
         var type: TypeSyntax?
@@ -261,13 +269,16 @@ public struct Parser {
     /// block = "{" { statement [ ";" ] } "}" ;
     private mutating func parseBlock() -> Block {
         let start = current
-        guard expect(.leftBrace, "'{' to start a block") else { return Block(statements: [], span: span(of: start)) }
+        var notes: [Diagnostic.Note] = []
+        if check(.assign) { notes.append(.init("use '==' to compare")) }
+        guard expect(.leftBrace, "'{' to start a block", notes: notes) else { return Block(statements: [], span: span(of: start)) }
         guard enterNesting() else {
             skipToMatchingBrace()
             return Block(statements: [], span: spanFrom(start))
         }
         defer { depth -= 1 }
         var statements: [Statement] = []
+        var previousStart: Int?
         while !check(.rightBrace), !atEnd {
             if startsDeclaration(current), current.startsLine {
                 break  // a missing '}': let the declaration parse on its own
@@ -275,7 +286,14 @@ public struct Parser {
             let before = position
             if let statement = parseStatement() { statements.append(statement) }
             _ = match(.semicolon)
-            if panicking || position == before { synchronizeStatement(from: before) }
+            if panicking || position == before {
+                // An error at a statement's first token often means the previous statement
+                // ended too early or ran on (`let d = 3 +` then `e ~ ...`): both are suspect.
+                let from = errorPosition == before ? (previousStart ?? before) : before
+                synchronizeStatement(from: before)
+                markDamaged(from: from)
+            }
+            previousStart = before
         }
         expect(.rightBrace, "'}' to close the block", notes: [.init("the block starts here", at: span(of: start))])
         return Block(statements: statements, span: spanFrom(start))
@@ -441,7 +459,9 @@ public struct Parser {
                     span: spanFrom(start))
     }
 
-    /// binary = unary { binary_op unary } ;   precedence (low to high): "||", "&&", "==" "!=",
+    /// binary = unary { binary_op unary } ;
+    /// binary_op = "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%" ;
+    /// Precedence (low to high): "||", "&&", "==" "!=",
     /// "<" "<=" ">" ">=", "+" "-", "*" "/" "%"; all left-associative.
     private mutating func parseBinary(minimumPrecedence: Int) -> Expr {
         let start = current
@@ -489,6 +509,11 @@ public struct Parser {
                 let index = parseExpression()
                 expect(.rightBracket, "']' to close the index")
                 base = Expr(id: makeID(), kind: .index(base: base, index: index), span: spanFrom(start))
+            } else if check(.dot), case .symbol(.dot) = peek(1).kind {
+                // `0..n` or `0...n`: a range written as in other languages.
+                error("expected '..<' in a range, found '..'", at: current,
+                      notes: [.init("ranges are half-open and written 'a..<b'; for 0 to n inclusive write '0..<n + 1'")])
+                return base
             } else if match(.dot) {
                 chain += 1
                 guard enterNesting(extra: chain) else { return invalidExpr(at: current) }
@@ -504,6 +529,7 @@ public struct Parser {
 
     /// primary = INT | REAL | "true" | "false" | IDENT [ "(" [ arguments ] ")" ]
     ///         | "(" expr ")" | "[" [ arguments ] "]" ;
+    /// call = IDENT "(" [ arguments ] ")" ;
     private mutating func parsePrimary() -> Expr {
         let token = current
         switch token.kind {
@@ -660,6 +686,13 @@ public struct Parser {
         }
     }
 
+    /// Records the tokens from `before` to here as damaged by a syntax error.
+    private mutating func markDamaged(from before: Int) {
+        let start = tokens[before].start
+        let end = position > before ? tokens[position - 1].end : tokens[before].end
+        damaged.append(start..<max(end, start + 1))
+    }
+
     /// After a too-deep block, skips its contents without recursing.
     private mutating func skipToMatchingBrace() {
         var braces = 1
@@ -691,6 +724,9 @@ public struct Parser {
     private mutating func error(_ message: String, at token: Token, notes: [Diagnostic.Note] = []) {
         guard !panicking else { return }
         panicking = true
+        errorPosition = position
+        // The lexer has already reported a bad token; one message per mistake.
+        if token.kind == .invalid { return }
         diagnostics.append(.error(message, at: span(of: token), notes: notes))
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PPLDiagnostics
 import PPLSema
+import PPLSyntax
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,6 +16,9 @@ struct Check: ParsableCommand {
 
     @Argument(help: "The .ppl files to check.")
     var files: [String]
+
+    @Flag(name: .customLong("dump-ast"), help: "Print each file's syntax tree (S-expressions) on stdout.")
+    var dumpAST = false
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one .ppl file") }
@@ -32,7 +36,8 @@ struct Check: ParsableCommand {
                 failed = true
                 continue
             }
-            let (_, diagnostics) = checkSource(SourceFile(name: path, text: text))
+            let (checked, diagnostics) = checkSource(SourceFile(name: path, text: text))
+            if dumpAST { print(ASTPrinter.print(checked.program), terminator: "") }
             if !diagnostics.isEmpty { writeError(renderer.render(diagnostics)) }
             if diagnostics.contains(where: { $0.severity == .error }) { failed = true }
         }

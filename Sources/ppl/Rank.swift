@@ -41,6 +41,8 @@ struct Rank: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Intervals from the observed information (default: when at most 3000 parameters).")
     var intervals: Bool?
 
+    @Flag(help: "Print the time spent reading, parsing and ranking to stderr.") var timings = false
+
     @Option(help: "Seed for bayes.") var seed: UInt64 = 1
     @Option(help: "Draws kept per chain (bayes).") var samples: Int = 1_000
     @Option(help: "Warm-up sweeps per chain (bayes; default = samples).") var warmup: Int?
@@ -102,6 +104,14 @@ struct Rank: ParsableCommand {
 
     func run() throws {
         let request = try request()
+        // CPU time per phase (not wall time, which other processes distort).
+        var cpu = clock()
+        func lap(_ phase: String) {
+            guard timings else { return }
+            let now = clock()
+            FileHandle.standardError.write(Data("timing: \(phase) \(String(format: "%.1f", Double(now - cpu) * 1e3 / Double(CLOCKS_PER_SEC))) ms cpu\n".utf8))
+            cpu = now
+        }
         let text: String
         do {
             text = try String(contentsOfFile: file, encoding: .utf8)
@@ -110,7 +120,9 @@ struct Rank: ParsableCommand {
             throw ExitCode(1)
         }
         do {
+            lap("read")
             let table = try CSVTable(parsing: text, fileName: file)
+            lap("csv")
             let comparisons = try ComparisonFile(table, columns: ComparisonColumns(winner: winner, loser: loser, tie: tie, home: home),
                                                  skipInvalidRows: skipBadRows)
             for skipped in comparisons.skipped {
@@ -120,8 +132,11 @@ struct Rank: ParsableCommand {
                 FileHandle.standardError.write(Data("\(file): error: a home advantage needs a home column; name it with '--home COL'\n".utf8))
                 throw ExitCode(1)
             }
+            lap("comparisons")
             let ranking = try Ranking.rank(comparisons.data, request)
+            lap("rank")
             print(format == "json" ? ranking.json(top: top) : ranking.table(top: top), terminator: format == "json" ? "\n" : "")
+            lap("print")
         } catch let error as CSVTable.ParseError {
             FileHandle.standardError.write(Data("\(error)\n".utf8))
             throw ExitCode(1)

@@ -2,6 +2,8 @@ import Foundation
 import PPLDistributions
 import PPLInference
 import PPLInterpreter
+import PPLDiagnostics
+import PPLSema
 import PPLIR
 @testable import PPLPasses
 
@@ -58,5 +60,48 @@ struct WeightedMoments {
     init(_ posterior: Posterior, _ address: Address) {
         let c = posterior.columnIndex(of: address) ?? 0
         self.init(values: posterior.draws.flatMap { $0[c] }, logWeights: posterior.logWeights?.flatMap { $0 })
+    }
+}
+
+/// Programs/causal/*.ppl through the front end, with each query's passes applied.
+enum CausalPrograms {
+    struct FrontEndError: Error, CustomStringConvertible { var description: String }
+
+    struct Query {
+        var module: Module
+        var engine: String
+        var reports: [String]
+    }
+
+    static func text(_ name: String) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return try String(contentsOf: root.appendingPathComponent("Programs/causal/\(name)"), encoding: .utf8)
+    }
+
+    /// Every query of the file: the lowered model with Intervene/Condition or Counterfactual applied,
+    /// bindings turned into interventions from their source text as the facade does.
+    static func queries(_ name: String) throws -> [Query] {
+        let (checked, diagnostics) = checkSource(SourceFile(name: name, text: try text(name)))
+        let errors = diagnostics.filter { $0.severity == .error }
+        if !errors.isEmpty { throw FrontEndError(description: errors.map(\.description).joined(separator: "\n")) }
+        var out: [Query] = []
+        for query in checked.queries {
+            let module = try Lowering.lower(checked, entry: query.declaration.model.name)
+            func bindings(_ list: [QueryAddress]) throws -> [Intervention] {
+                try list.map { item in
+                    guard let value = item.value else { throw FrontEndError(description: "no value for \(item.text)") }
+                    return try Intervention.parse(address: item.text, value: String(value.span.text), span: item.span)
+                }
+            }
+            let interventions = try bindings(query.interventions), conditions = try bindings(query.conditions)
+            let transformed: Module
+            if query.declaration.kind == .counterfactual {
+                transformed = try PassManager([Counterfactual(facts: conditions, interventions: interventions)]).run(module)
+            } else {
+                transformed = try PassManager([Intervene(interventions), Condition(conditions)]).run(module)
+            }
+            out.append(Query(module: transformed, engine: query.engine, reports: query.reports.map(\.text)))
+        }
+        return out
     }
 }

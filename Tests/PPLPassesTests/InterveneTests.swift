@@ -15,42 +15,37 @@ import Testing
         let before = printer.print(CausalModels.smoking())
         #expect(before.contains("%smoking = sample @smoking Bernoulli(%1) : Int"))
         let after = printer.print(try Causal.intervene(CausalModels.smoking(), "smoking = 0"))
-        // The sample is gone (no prior, no incoming edge), the value is reported, downstream reads 0.
+        // The sample is gone (no prior), so is what computed its parameter from 'hidden' (the cut
+        // edge); the value is reported and downstream reads 0.
         #expect(after == """
             model Smoking() -> Int {
               %hidden = sample @hidden Bernoulli(0.396) : Int
-              %0 = eq %hidden, 1 : Bool
-              %1 = if %0 {
-                yield 0.8409090909090909
-              } else {
-                yield 0.061258278145695365
-              }
               report @smoking, 0
-              %2 = eq 0, 1 : Bool
-              %3 = if %2 {
+              %0 = eq 0, 1 : Bool
+              %1 = if %0 {
                 yield 0.5945945945945946
               } else {
                 yield 0.047619047619047616
               }
-              %tar = sample @tar Bernoulli(%3) : Int
-              %4 = eq %tar, 1 : Bool
-              %5 = eq %hidden, 1 : Bool
-              %6 = if %4 {
-                %7 = if %5 {
+              %tar = sample @tar Bernoulli(%1) : Int
+              %2 = eq %tar, 1 : Bool
+              %3 = eq %hidden, 1 : Bool
+              %4 = if %2 {
+                %5 = if %3 {
                   yield 0.9393939393939394
                 } else {
                   yield 0.6363636363636364
                 }
-                yield %7
+                yield %5
               } else {
-                %8 = if %5 {
+                %6 = if %3 {
                   yield 0.3541666666666667
                 } else {
                   yield 0.14583333333333334
                 }
-                yield %8
+                yield %6
               }
-              %cancer = sample @cancer Bernoulli(%6) : Int
+              %cancer = sample @cancer Bernoulli(%4) : Int
               return %cancer
             }
 
@@ -159,6 +154,18 @@ import Testing
         #expect(abs(given1 - 25.0 / 37) < 1e-12)
     }
 
+    /// `do` and `given` compose: surgery first, then conditioning on a descendant (exact fraction
+    /// from scripts/causal/causal_references.py, section 5).
+    @Test func interventionsComposeWithConditioning() throws {
+        let module = try PassManager([Intervene([try .parse("smoking = 1")]), Condition([try .parse("cancer = 1")])])
+            .run(CausalModels.smoking())
+        let p = try Causal.probabilityOfOne(module, "hidden")
+        #expect(abs(p - 41151.0 / 80260) < 1e-12)
+        // Negative control: seeing smoking = 1 instead of setting it gives another answer.
+        let conditionedFirst = try Causal.probabilityOfOne(try Causal.condition(CausalModels.smoking(), "smoking = 1", "cancer = 1"), "hidden")
+        #expect(abs(conditionedFirst - p) > 0.1)
+    }
+
     /// Property: intervening on a root choice is the same as conditioning on it.
     @Test func doOnARootEqualsConditioningOnIt() throws {
         for value in [0, 1] {
@@ -187,7 +194,7 @@ import Testing
     }
 
     /// Property: an intervened choice is not a latent of the trace, so no engine can propose to it.
-    @Test func anIntervenedChoiceIsNeverALatent() throws {
+    @Test func anIntervenedChoiceIsNeverALatent() async throws {
         let model = try VMModel(module: try Causal.intervene(CausalModels.smoking(), "smoking = 1"), arguments: [])
         var rng = RandomStream(seed: 3)
         for _ in 0..<20 {
@@ -208,6 +215,16 @@ import Testing
         let exact = try Causal.enumerate(try Causal.intervene(CausalModels.smoking(), "smoking = 1"))
         #expect(exact.posterior.diagnostics.extra["assignments"] == 8)
         #expect(exact.mean(of: "smoking") == 1)
+        // MH proposes only to latents: its per-address acceptance rates never mention it.
+        let mh = try await MetropolisHastings(samples: 200, chains: 2, seed: 4).run(model)
+        #expect(Set(mh.diagnostics.acceptanceRate.keys) == ["hidden", "tar", "cancer"])
+        #expect(mh.draws.allSatisfy { $0[mh.columnIndex(of: "smoking")!].allSatisfy { $0 == 1 } })
+        // Gibbs schedules only latents.
+        let gibbs = try await Gibbs(samples: 100, chains: 1, seed: 4).run(model)
+        #expect(Set(gibbs.diagnostics.schedule.map(\.0)) == ["hidden", "tar", "cancer"])
+        // And the facade's helper builds the same pass from an evaluated binding.
+        let passes = try CausalQuery.passes(interventions: [("smoking", .int(1))], conditions: [], counterfactual: false)
+        #expect(try PassManager(passes).run(CausalModels.smoking()) == (try Causal.intervene(CausalModels.smoking(), "smoking = 1")))
     }
 
     @Test func errorsNameTheAddressWithDidYouMean() throws {
@@ -251,5 +268,84 @@ import Testing
         #expect(throws: DiagnosticList.self) { try Intervention.parse("x = ") }
         #expect(throws: DiagnosticList.self) { try Intervention.parse("step[2].x = 1") }
         #expect(throws: DiagnosticList.self) { try Intervention.parse("x = foo(1)") }
+    }
+}
+
+/// The twin network as printed by `ppl ir --after counterfactual`.
+@Suite struct CounterfactualIRTests {
+    @Test func theTwinNetworkSharesNoiseAndConditionsOnlyTheFactualWorld() throws {
+        let twin = try Causal.apply(Counterfactual(facts: [try .parse("y = 3")], interventions: [try .parse("x = 1")]),
+                                    to: CausalModels.linearGaussian())
+        // Factual choices are renamed `_factual` and the fact is observed there; the counterfactual
+        // world shares z (same mechanism), sets x = 1 and computes y' = mean' + 1 · (y − mean) / 1.
+        #expect(Printer(showLocations: false).print(twin) == """
+            model Linear() -> Real {
+              %z = sample @z_factual Normal(0.0, 1.0) : Real
+              report @z, %z
+              %x = sample @x_factual Normal(%z, 1.0) : Real
+              %0 = real 1 : Real
+              report @x, %0
+              %1 = mul 2.0, %x : Real
+              %2 = mul 2.0, %0 : Real
+              %3 = mul 3.0, %z : Real
+              %4 = mul 3.0, %z : Real
+              %mean = add %1, %3 : Real
+              %mean.1 = add %2, %4 : Real
+              %5 = real 3 : Real
+              observe @y_factual Normal(%mean, 1.0), %5
+              %6 = sub %5, %mean : Real
+              %7 = div %6, 1.0 : Real
+              %8 = mul 1.0, %7 : Real
+              %9 = add %mean.1, %8 : Real
+              report @y, %9
+              return %9
+            }
+
+            """)
+    }
+
+    @Test func unsupportedNoiseAndNamesAreErrors() throws {
+        // A Poisson whose rate depends on another choice has no explicit noise here.
+        var b = FunctionBuilder(name: "P", kind: .model, parameters: [], returnType: nil)
+        let rate = b.emit(.sample(AddressExpr("rate"), family: "Exponential", arguments: [b.constant(1.0)]), .real, name: "rate")
+        b.emit(.sample(AddressExpr("n"), family: "Poisson", arguments: [rate]), .int, name: "n")
+        let module = Module(functions: [b.finish()], entry: "P")
+        #expect(throws: DiagnosticList.self) {
+            try Causal.apply(Counterfactual(facts: [], interventions: [try .parse("rate = 2")]), to: module)
+        }
+        #expect(throws: DiagnosticList.self) {
+            try Causal.apply(Counterfactual(facts: [try .parse("dead ~ Normal(0, 1)")], interventions: []), to: CausalModels.firingSquad())
+        }
+        #expect(throws: DiagnosticList.self) {
+            try Causal.apply(Counterfactual(facts: [try .parse("deadd = 1")], interventions: []), to: CausalModels.firingSquad())
+        }
+    }
+}
+
+@Suite struct CounterfactualLoopTests {
+    /// In a loop the worlds run in lockstep: y'[i] = z'[i] + (y[i] − z[i]) with z'[2] = 5 and
+    /// z'[i] = z[i] otherwise; s' = z'[2] + z'[3] + (s − z[2] − z[3]) reads z' back through `load`.
+    @Test func loopsRunInLockstepAndLoadsReadTheCounterfactualWorld() throws {
+        let data = [0.3, -0.2, 1.1, 0.7]
+        let twin = try Causal.apply(Counterfactual(facts: [], interventions: [try .parse("z[2] = 5")]), to: CausalModels.loop())
+        let model = try VMModel(module: twin, arguments: [.reals(data)])
+        var rng = RandomStream(seed: 9)
+        for _ in 0..<5 {
+            let trace = try model.simulate(using: &rng)
+            var values: [String: Double] = [:]
+            for k in 0..<trace.latentCount { values[trace.latent(k).address.description] = trace.latent(k).value.asReal }
+            for (address, value) in trace.deterministic { values[address.description] = value.asReal }
+            for i in 0..<4 {
+                let z = try #require(values["z_factual[\(i)]"]), zc = try #require(values["z[\(i)]"])
+                #expect(zc == (i == 2 ? 5 : z))
+                let yc = try #require(values["y[\(i)]"])
+                #expect(abs(yc - (zc + (data[i] - z))) < 1e-12)
+            }
+            let s = try #require(values["s_factual"]), sc = try #require(values["s"])
+            let z2 = try #require(values["z_factual[2]"]), z3 = try #require(values["z_factual[3]"])
+            #expect(abs(sc - (5 + z3 + (s - z2 - z3))) < 1e-12)
+            // Only the factual world scores the data.
+            #expect(trace.observations.map(\.address.description) == ["y_factual[0]", "y_factual[1]", "y_factual[2]", "y_factual[3]"])
+        }
     }
 }

@@ -14,6 +14,16 @@ import Testing
         }
     }
 
+    /// The programs other parts of the project keep under Programs/ (causal, posteriordb, ...) check too.
+    @Test func everyProgramInTheTreeChecksCleanly() throws {
+        let programs = try Repository.allPrograms()
+        #expect(programs.count >= 9)
+        for (path, text) in programs {
+            let (_, diagnostics) = checkSource(SourceFile(name: path, text: text))
+            #expect(diagnostics.isEmpty, "\(path): \(diagnostics)")
+        }
+    }
+
     @Test func coinChoicesAreLatentOrObserved() {
         let source = """
         model Coin(flips: [Int]) {
@@ -87,6 +97,32 @@ import Testing
         let (checked, diagnostics) = checkSource(SourceFile(name: "s.ppl", text: source))
         #expect(diagnostics.isEmpty, "\(diagnostics)")
         #expect(checked.models["S"]?.returnType == .array(.real))
+    }
+}
+
+@Suite struct CheckerEdgeTests {
+    @Test func emptyArrayTakesTheExpectedType() {
+        let source = "fn total(xs: [Int]) -> Int { return sum(xs) }\nlet a = total([])\nlet b: [[Real]] = []"
+        let (checked, diagnostics) = checkSource(SourceFile(name: "e.ppl", text: source))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        guard case .constant(let b) = checked.program.declarations[2] else { return }
+        #expect(checked.types[b.value.id] == .array(.array(.real)))
+    }
+
+    @Test func branchesMayDrawTheSameAddress() {
+        let source = """
+        model M() {
+          z ~ Bernoulli(0.5)
+          if z == 1 { x[0] ~ Normal(1, 1) } else { x[0] ~ Normal(-1, 1) }
+          if z == 1 { a ~ Normal(0, 1) } else { a ~ Normal(1, 1) }
+          for v in [1.0, 2.0] { v ~ Normal(0, 1) }
+          return x
+        }
+        """
+        let (checked, diagnostics) = checkSource(SourceFile(name: "b.ppl", text: source))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        // A loop variable is a bound value: '~' on it observes.
+        #expect(checked.choices.entries.filter { $0.value.kind == .observation }.count == 1)
     }
 }
 

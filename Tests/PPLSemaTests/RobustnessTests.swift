@@ -1,3 +1,4 @@
+import Foundation
 import PPLDiagnostics
 import PPLSema
 import PPLSyntax
@@ -41,9 +42,11 @@ struct SplitMix64 {
         let vocabulary = Array(Set(pieces.joined().map(\.0))).sorted()
             + ["(", ")", "[", "]", "{", "}", "~", "=", "..<", "?", ":", ".", "->", "1e400", "99999999999999999999",
                "/*", "*/", "&", "|", "@", "é", "\"", "while", "max", "var", "do", "given", "report", "counterfactual"]
-        var rng = SplitMix64(seed: 20261130)
+        // PPL_FUZZ_RUNS and PPL_FUZZ_SEED widen the search locally; CI uses the fixed default.
+        let environment = ProcessInfo.processInfo.environment
+        var rng = SplitMix64(seed: environment["PPL_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20261130)
         var withErrors = 0
-        let runs = 10_000
+        let runs = environment["PPL_FUZZ_RUNS"].flatMap { Int($0) } ?? 10_000
         for run in 0..<runs {
             var tokens = pieces[rng.below(pieces.count)]
             if run % 10 == 9 {
@@ -61,7 +64,22 @@ struct SplitMix64 {
                     }
                 }
             }
-            let source = Self.join(tokens)
+            var source = Self.join(tokens)
+            if run % 10 == 8 {
+                // Byte-level damage: cut, repeat or insert characters anywhere, even inside
+                // names, numbers and comment markers.
+                var bytes = Array(source.utf8)
+                let extra: [UInt8] = Array("/*\"é\t\n.<0e_".utf8)
+                for _ in 0..<(1 + rng.below(6)) where !bytes.isEmpty {
+                    let i = rng.below(bytes.count)
+                    switch rng.below(3) {
+                    case 0: bytes.remove(at: i)
+                    case 1: bytes.insert(bytes[i], at: i)
+                    default: bytes.insert(extra[rng.below(extra.count)], at: i)
+                    }
+                }
+                source = String(decoding: bytes, as: UTF8.self)
+            }
             let (checked, diagnostics) = checkSource(SourceFile(name: "fuzz\(run).ppl", text: source))
             if diagnostics.contains(where: { $0.severity == .error }) { withErrors += 1 }
             // Every diagnostic points inside the file and renders.

@@ -123,8 +123,8 @@ import Testing
              expected: "3:9: error: argument 'a' of model 'M' must be 'Real', found 'Bool'"),
         Case(code: "notAnAddress", source: "model M() {\n  p ~ Beta(1, 1)\n}\ninfer M() do(p[0.5] = 1)",
              expected: "4:14: error: 'do' target must be an address such as 'p', 'z[3]' or 'step[2].x'"),
-        Case(code: "unknownAddress", source: "model M() {\n  p ~ Beta(1, 1)\n}\ninfer M() given(q = 1)",
-             expected: "4:17: error: 'given' names 'q', which is not a random choice of model 'M'", note: "did you mean 'p'?"),
+        Case(code: "unknownAddress", source: "model M() {\n  rate ~ Beta(1, 1)\n}\ninfer M() given(rte = 1)",
+             expected: "4:17: error: 'given' names 'rte', which is not a random choice of model 'M'", note: "did you mean 'rate'?"),
         Case(code: "interveneOnData", source: "model M(y: Real) {\n  y ~ Normal(0, 1)\n}\ninfer M(1.0) do(y = 2)",
              expected: "4:17: error: cannot intervene on 'y': it is data, not a random choice"),
         Case(code: "unknownEngine", source: "model M() {\n}\ninfer M() with smcc",
@@ -171,6 +171,12 @@ import Testing
 
     /// Cases that exercise a second way to reach a diagnostic already in the table.
     static let variants: [Case] = [
+        Case(code: "unknownFunction", source: "model M(y: [Real]) {\n  for i in range(3) { }\n}",
+             expected: "2:12: error: use of undefined function 'range'", note: "loop over a range with 'for i in 0..<n'"),
+        Case(code: "unknownDistribution", source: "model M() {\n  x ~ normal(0, 1)\n}",
+             expected: "2:7: error: unknown distribution 'normal'", note: "did you mean 'Normal'?"),
+        Case(code: "duplicateLatent", source: "model M() {\n  w ~ Normal(zeros(3), 1)\n  w[0] ~ Normal(1, 1)\n}",
+             expected: "3:3: error: duplicate latent address 'w[0]'", note: "every element of 'w' is drawn here"),
         Case(code: "duplicateLatent", source: "model M() {\n  x[0] ~ Normal(0, 1)\n  x[0] ~ Normal(1, 1)\n}",
              expected: "3:3: error: duplicate latent address 'x[0]'", note: "'x[0]' is first drawn here"),
         Case(code: "enumerateContinuous",

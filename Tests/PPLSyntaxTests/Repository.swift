@@ -5,6 +5,10 @@ enum Repository {
     static let root: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    static func read(_ path: String) throws -> String {
+        try String(contentsOf: root.appendingPathComponent(path), encoding: .utf8)
+    }
+
     static func programs() throws -> [(name: String, text: String)] {
         let directory = root.appendingPathComponent("Programs")
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)

@@ -96,3 +96,13 @@ uy = F(3, 2) - F(7, 10) * F(1, 2) - F(2, 5) * 1
 y_cf = F(7, 10) * F(1, 2) + F(2, 5) * 2 + uy
 print("primer Y_{H=2} =", y_cf)
 assert y_cf == F(19, 10)
+
+# 5. Interventions compose with conditioning: P(hidden = 1 | do(smoking = 1), cancer = 1) in the
+#    "noisy" parameterisation: the surgery removes P(S | H), the condition weights by P(C = 1 | T, H).
+num = den = F(0)
+for h, t in itertools.product([0, 1], repeat=2):
+    w = bern(pH1, h) * bern(pT_S1[1], t) * pC_TH[(t, h)]
+    den += w
+    num += w * h
+print("P(hidden=1 | do(smoking=1), cancer=1) =", num / den, float(num / den))
+assert num / den == F(41151, 80260)

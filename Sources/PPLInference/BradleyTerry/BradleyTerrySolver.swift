@@ -99,8 +99,14 @@ public enum BradleyTerry {
 
     public static func fit(_ graph: ComparisonGraph, options: BradleyTerryOptions = BradleyTerryOptions(),
                            itemNames: [String]? = nil) throws(BradleyTerryError) -> BradleyTerryFit {
+        try fit(graph, options: options, itemNames: itemNames, knownConnected: false)
+    }
+
+    /// `knownConnected`: the caller has already checked that the win graph is strongly connected.
+    static func fit(_ graph: ComparisonGraph, options: BradleyTerryOptions, itemNames: [String]?,
+                    knownConnected: Bool) throws(BradleyTerryError) -> BradleyTerryFit {
         guard graph.itemCount > 0 else { throw .empty }
-        if options.prior == .none {
+        if options.prior == .none && !knownConnected {
             let components = graph.stronglyConnectedComponents()
             if components.count > 1 {
                 throw components.notConnectedError(itemNames: itemNames)
@@ -169,9 +175,11 @@ private struct Solver {
         pi = Array(repeating: 1, count: graph.itemCount)
         itemScore = graph.scores()
         var ties = 0.0, home = 0.0
-        for e in 0..<graph.entryCount {
-            if Int(graph.opponent[e]) > Self.row(of: e, in: graph) { ties += graph.ties[e] }
-            if graph.homeSign[e] == 1 { home += graph.wins[e] + 0.5 * graph.ties[e] }
+        for i in 0..<graph.itemCount {
+            for e in graph.rowStart[i]..<graph.rowStart[i + 1] {
+                if Int(graph.opponent[e]) > i { ties += graph.ties[e] }
+                if graph.homeSign[e] == 1 { home += graph.wins[e] + 0.5 * graph.ties[e] }
+            }
         }
         totalTies = ties
         homeScore = home
@@ -183,16 +191,6 @@ private struct Solver {
         var t = 0.0
         for e in 0..<g.entryCount { t += g.wins[e] + g.losses[e] + g.ties[e] }
         return t / 2
-    }
-
-    // Only used at set-up: the row of entry e by binary search.
-    static func row(of e: Int, in g: ComparisonGraph) -> Int {
-        var lo = 0, hi = g.itemCount
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2
-            if g.rowStart[mid] <= e { lo = mid } else { hi = mid }
-        }
-        return lo
     }
 
     var isPlain: Bool { !graph.modelsTies && !graph.modelsHome }

@@ -85,12 +85,12 @@ public struct ComparisonFile: Sendable {
             return names.count - 1
         }
         var comparisons: [ComparisonData.Comparison] = []
-        comparisons.reserveCapacity(table.rows.count)
+        comparisons.reserveCapacity(table.rowCount)
         var skipped: [ComparisonCSVError] = []
-        for (r, row) in table.rows.enumerated() {
+        for r in 0..<table.rowCount {
           do throws(ComparisonCSVError) {
             let line = table.lines[r]
-            let first = row[winner].trimmingSpaces(), second = row[loser].trimmingSpaces()
+            let first = table[r, winner].trimmingSpaces(), second = table[r, loser].trimmingSpaces()
             guard !first.isEmpty else { throw fail("empty name", line: line, column: table.header[winner]) }
             guard !second.isEmpty else { throw fail("empty name", line: line, column: table.header[loser]) }
             guard first != second else {
@@ -98,15 +98,18 @@ public struct ComparisonFile: Sendable {
             }
             var outcome = ComparisonData.Outcome.firstWins
             if let tie {
-                switch row[tie].trimmingSpaces().lowercased() {
-                case "1", "true", "yes", "t", "y": outcome = .tie
-                case "0", "false", "no", "f", "n", "": outcome = .firstWins
-                case let other: throw fail("expected 0 or 1, got '\(other)'", line: line, column: table.header[tie])
+                let raw = table[r, tie]
+                if raw == "1" { outcome = .tie } else if raw != "0" {
+                    switch raw.trimmingSpaces().lowercased() {
+                    case "1", "true", "yes", "t", "y": outcome = .tie
+                    case "0", "false", "no", "f", "n", "": outcome = .firstWins
+                    case let other: throw fail("expected 0 or 1, got '\(other)'", line: line, column: table.header[tie])
+                    }
                 }
             }
             var venue = ComparisonData.Venue.neutral
             if let home {
-                switch row[home].trimmingSpaces() {
+                switch table[r, home].trimmingSpaces() {
                 case "1", "+1": venue = .firstAtHome
                 case "-1": venue = .secondAtHome
                 case "0", "": venue = .neutral

@@ -38,37 +38,53 @@ public struct ComparisonGraph: Sendable {
         itemCount = n
         modelsTies = tieHandling == .davidson
         modelsHome = useHome
-        // Aggregate by (lower item, higher item, venue seen from the lower item).
+        // Aggregate by (lower item, higher item, venue seen from the lower item). Comparisons are
+        // bucketed by their lower item (a counting sort), then each bucket is merged through a
+        // marker per (higher item, venue): sequential passes instead of a hash table's cache misses.
         struct Group { var lo: Int32; var hi: Int32; var venue: Int8; var loWins = 0.0; var hiWins = 0.0; var ties = 0.0 }
-        var groupIndex: [UInt64: Int] = [:]
-        groupIndex.reserveCapacity(min(data.comparisons.count, 1 << 20))
+        let comparisons = data.comparisons
+        var bucketStart = [Int](repeating: 0, count: n + 1)
+        for c in comparisons { bucketStart[min(c.first, c.second) + 1] += 1 }
+        for i in 0..<n { bucketStart[i + 1] += bucketStart[i] }
+        var fill = bucketStart
+        var order = [Int32](repeating: 0, count: comparisons.count)
+        for (k, c) in comparisons.enumerated() {
+            let lo = min(c.first, c.second)
+            order[fill[lo]] = Int32(k)
+            fill[lo] += 1
+        }
+        var markerOwner = [Int32](repeating: -1, count: 3 * n)
+        var markerGroup = [Int32](repeating: 0, count: 3 * n)
         var groups: [Group] = []
-        for c in data.comparisons {
-            if c.outcome == .tie && tieHandling == .drop { continue }
-            let swap = c.first > c.second
-            let lo = swap ? c.second : c.first, hi = swap ? c.first : c.second
-            var venue: Int8 = 0
-            if useHome {
-                switch c.venue {
-                case .neutral: venue = 0
-                case .firstAtHome: venue = swap ? -1 : 1
-                case .secondAtHome: venue = swap ? 1 : -1
+        for lo in 0..<n {
+            for position in bucketStart[lo]..<bucketStart[lo + 1] {
+                let c = comparisons[Int(order[position])]
+                if c.outcome == .tie && tieHandling == .drop { continue }
+                let swap = c.first > c.second
+                let hi = swap ? c.first : c.second
+                var venue: Int8 = 0
+                if useHome {
+                    switch c.venue {
+                    case .neutral: venue = 0
+                    case .firstAtHome: venue = swap ? -1 : 1
+                    case .secondAtHome: venue = swap ? 1 : -1
+                    }
                 }
-            }
-            let key = (UInt64(lo) << 34) | (UInt64(hi) << 2) | UInt64(venue + 1)
-            let g: Int
-            if let found = groupIndex[key] { g = found } else {
-                g = groups.count
-                groupIndex[key] = g
-                groups.append(Group(lo: Int32(lo), hi: Int32(hi), venue: venue))
-            }
-            switch c.outcome {
-            case .firstWins: if swap { groups[g].hiWins += c.count } else { groups[g].loWins += c.count }
-            case .secondWins: if swap { groups[g].loWins += c.count } else { groups[g].hiWins += c.count }
-            case .tie:
-                if tieHandling == .davidson { groups[g].ties += c.count } else {
-                    groups[g].loWins += 0.5 * c.count
-                    groups[g].hiWins += 0.5 * c.count
+                let marker = 3 * hi + Int(venue + 1)
+                if markerOwner[marker] != Int32(lo) {
+                    markerOwner[marker] = Int32(lo)
+                    markerGroup[marker] = Int32(groups.count)
+                    groups.append(Group(lo: Int32(lo), hi: Int32(hi), venue: venue))
+                }
+                let g = Int(markerGroup[marker])
+                switch c.outcome {
+                case .firstWins: if swap { groups[g].hiWins += c.count } else { groups[g].loWins += c.count }
+                case .secondWins: if swap { groups[g].loWins += c.count } else { groups[g].hiWins += c.count }
+                case .tie:
+                    if tieHandling == .davidson { groups[g].ties += c.count } else {
+                        groups[g].loWins += 0.5 * c.count
+                        groups[g].hiWins += 0.5 * c.count
+                    }
                 }
             }
         }
@@ -105,10 +121,14 @@ public struct ComparisonGraph: Sendable {
 
     /// The strongly connected components of the win graph (an edge j -> i when i beat or drew with j).
     public func stronglyConnectedComponents() -> StronglyConnectedComponents {
-        StronglyConnectedComponents(itemCount: itemCount) { i, visit in
-            for e in rowStart[i]..<rowStart[i + 1] where losses[e] > 0 || ties[e] > 0 {
-                visit(Int(opponent[e]))
-            }
+        var start = [0]
+        start.reserveCapacity(itemCount + 1)
+        var targets: [Int32] = []
+        targets.reserveCapacity(entryCount)
+        for i in 0..<itemCount {
+            for e in rowStart[i]..<rowStart[i + 1] where losses[e] > 0 || ties[e] > 0 { targets.append(opponent[e]) }
+            start.append(targets.count)
         }
+        return StronglyConnectedComponents(itemCount: itemCount, start: start, targets: targets)
     }
 }

@@ -69,6 +69,8 @@ public struct Ranking: Sendable {
     public var tieParameter: Double?
     public var homeAdvantage: Double?
     public var seconds: Double
+    /// Time in the iteration alone (nil for bayes).
+    public var solverSeconds: Double?
     public var seed: UInt64?
     public var samples: Int?
     public var chains: Int?
@@ -110,13 +112,14 @@ public struct Ranking: Sendable {
         var ranking = Ranking(method: request.method, estimate: "mle", items: [], itemCount: data.itemCount, excluded: excluded,
                               componentPolicy: request.component, componentCount: components.count, iterations: nil,
                               converged: nil, finalChange: nil, tolerance: nil, logLikelihood: nil, logPrior: nil,
-                              tieParameter: nil, homeAdvantage: nil, seconds: 0, seed: nil, samples: nil, chains: nil, notes: notes)
+                              tieParameter: nil, homeAdvantage: nil, seconds: 0, solverSeconds: nil, seed: nil, samples: nil, chains: nil, notes: notes)
         switch request.method {
         case .newman, .zermelo:
             let options = BradleyTerryOptions(method: request.method == .newman ? .newman : .zermelo, prior: prior,
                                               ties: request.ties, homeAdvantage: request.homeAdvantage,
                                               tolerance: request.tolerance, maxIterations: request.maxIterations)
-            let fit = try BradleyTerry.fit(workingGraph, options: options, itemNames: working.itemNames)
+            // The component step above already established strong connectivity wherever the MLE is asked for.
+            let fit = try BradleyTerry.fit(workingGraph, options: options, itemNames: working.itemNames, knownConnected: true)
             guard fit.converged else {
                 throw .notConverged(method: request.method.rawValue, iterations: fit.iterations, change: fit.finalChange)
             }
@@ -136,6 +139,7 @@ public struct Ranking: Sendable {
             }
             ranking.estimate = prior == .none ? "mle" : "map"
             ranking.iterations = fit.iterations
+            ranking.solverSeconds = fit.seconds
             ranking.converged = fit.converged
             ranking.finalChange = fit.finalChange
             ranking.tolerance = request.tolerance
@@ -229,6 +233,7 @@ public struct Ranking: Sendable {
             ("tieParameter", jsonNumber(tieParameter)),
             ("homeAdvantage", jsonNumber(homeAdvantage)),
             ("seconds", jsonNumber(seconds)),
+            ("solverSeconds", jsonNumber(solverSeconds)),
             ("seed", seed.map { String($0) } ?? "null"),
             ("samples", samples.map(String.init) ?? "null"),
             ("chains", chains.map(String.init) ?? "null"),

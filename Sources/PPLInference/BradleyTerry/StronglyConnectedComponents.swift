@@ -19,11 +19,16 @@ public struct StronglyConnectedComponents: Sendable {
     public init(itemCount n: Int, successors: (Int, (Int) -> Void) -> Void) {
         // Adjacency copied to flat arrays so the DFS can resume a node's edge list.
         var start = [0]
-        var targets: [Int] = []
+        var targets: [Int32] = []
         for i in 0..<n {
-            successors(i) { targets.append($0) }
+            successors(i) { targets.append(Int32($0)) }
             start.append(targets.count)
         }
+        self.init(itemCount: n, start: start, targets: targets)
+    }
+
+    /// The graph in compressed rows: node i's successors are targets[start[i]..<start[i+1]].
+    public init(itemCount n: Int, start: [Int], targets: [Int32]) {
         var index = Array(repeating: -1, count: n)
         var lowLink = Array(repeating: 0, count: n)
         var onStack = Array(repeating: false, count: n)
@@ -40,7 +45,7 @@ public struct StronglyConnectedComponents: Sendable {
             while let top = frames.last {
                 let v = top.node
                 if top.edge < start[v + 1] {
-                    let w = targets[top.edge]
+                    let w = Int(targets[top.edge])
                     frames[frames.count - 1].edge += 1
                     if index[w] < 0 {
                         index[w] = nextIndex; lowLink[w] = nextIndex; nextIndex += 1

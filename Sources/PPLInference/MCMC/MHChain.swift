@@ -36,6 +36,10 @@ struct MHChain<M: Model>: Sendable {
         var firstModelRejection: String?
         var cancelled = false
         var error: ModelError?
+        /// Wall-clock seconds of warm-up and of sampling (draws kept included), and single-site steps taken while sampling.
+        var warmupSeconds = 0.0
+        var samplingSeconds = 0.0
+        var samplingSteps = 0
     }
 
     private var sites: [Site] = []
@@ -60,11 +64,16 @@ struct MHChain<M: Model>: Sendable {
             // A sweep's length is fixed per phase: were it the current latent count, draws would
             // be kept more often (per step) in states with fewer latents, biasing them.
             sweepLength = trace.latentCount
+            let clock = ContinuousClock()
+            let warmupStart = clock.now
             for _ in 0..<warmup {
                 if Task.isCancelled { result.cancelled = true; break }
                 _ = try sweep(&trace, adapting: true, using: &rng)
             }
+            result.warmupSeconds = seconds(clock.now - warmupStart)
             sweepLength = trace.latentCount
+            let samplingStart = clock.now
+            defer { result.samplingSeconds = seconds(clock.now - samplingStart) }
             if !result.cancelled {
                 drawing: for _ in 0..<settings.samples {
                     var acceptSum = 0.0
@@ -72,6 +81,7 @@ struct MHChain<M: Model>: Sendable {
                     for _ in 0..<settings.thin {
                         if Task.isCancelled { result.cancelled = true; break drawing }
                         let (sum, count) = try sweep(&trace, adapting: false, using: &rng)
+                        result.samplingSteps += sweepLength
                         acceptSum += sum
                         acceptCount += count
                     }
@@ -84,6 +94,11 @@ struct MHChain<M: Model>: Sendable {
         }
         result.sites = sites
         return result
+    }
+
+    private func seconds(_ duration: Duration) -> Double {
+        let (whole, fraction) = duration.components
+        return Double(whole) + Double(fraction) * 1e-18
     }
 
     // MARK: - Initialisation

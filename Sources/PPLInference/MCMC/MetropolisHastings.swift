@@ -137,6 +137,10 @@ public struct MetropolisHastings: Sendable {
         for (address, n) in proposed { posterior.diagnostics.acceptanceRate[address] = Double(accepted[address] ?? 0) / Double(n) }
         let rejections = results.map(\.modelRejections).reduce(0, +)
         posterior.diagnostics.extra["modelRejections"] = Double(rejections)
+        // The slowest chain's times, and the steps of one chain (all chains take the same number).
+        posterior.diagnostics.extra["warmupSeconds"] = results.map(\.warmupSeconds).max() ?? 0
+        posterior.diagnostics.extra["samplingSeconds"] = results.map(\.samplingSeconds).max() ?? 0
+        posterior.diagnostics.extra["samplingStepsPerChain"] = Double(results.map(\.samplingSteps).max() ?? 0)
         if let message = results.lazy.compactMap(\.firstModelRejection).first {
             posterior.diagnostics.warnings.append("\(rejections) proposals were rejected because the model raised an error there; the first: \(message)")
         }

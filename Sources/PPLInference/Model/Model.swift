@@ -87,6 +87,12 @@ public struct ModelFacts: Sendable {
     public var isStatic: Bool
     /// Whether the model has any observation or factor.
     public var hasObservations: Bool
+    /// Every run makes the same choices at the same addresses, though which choice a value is
+    /// read from may be random (`mu[z[i]]`); implied by `isStatic`, nil when not analysed.
+    public var fixedAddresses: Bool? = nil
+    /// Latent sites whose full conditional is closed form, by site (`mu[*]`, `p`), with the
+    /// prior family it stays in (`Normal`); found by the `recognise-conjugacy` pass.
+    public var conjugatePriors: [String: String] = [:]
 
     public init(isStatic: Bool, hasObservations: Bool) {
         self.isStatic = isStatic

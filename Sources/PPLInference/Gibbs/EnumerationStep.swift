@@ -1,0 +1,36 @@
+import Foundation
+import PPLDistributions
+
+extension GibbsChain {
+    /// Draws a finite discrete choice from its full conditional by scoring every value.
+    ///
+    /// p(x_a = v | rest) ∝ p(t with x_a = v), and only the Markov blanket changes, so the
+    /// weights are `Model.update` log weights relative to the current value.
+    mutating func enumerationStep(_ trace: inout M.Trace, index: Int, values: [Value],
+                                  using rng: inout RandomStream) throws(ModelError) {
+        let current = trace.latent(index).value
+        var weights = [Double](repeating: 0, count: values.count)
+        var maximum = -Double.infinity
+        for (k, value) in values.enumerated() {
+            if value != current {
+                weights[k] = try relativeLogDensity(&trace, index: index, value: value, using: &rng)
+            }
+            if case .temper(let factor) = settings.fault { weights[k] *= factor }
+            maximum = max(maximum, weights[k])
+        }
+        guard maximum.isFinite else { return }
+        var total = 0.0
+        for k in weights.indices {
+            weights[k] = exp(weights[k] - maximum)
+            total += weights[k]
+        }
+        var u = rng.uniform() * total
+        var chosen = values.count - 1
+        for k in weights.indices {
+            u -= weights[k]
+            if u < 0 { chosen = k; break }
+        }
+        if weights[chosen] == 0 { return }
+        if values[chosen] != current { try set(&trace, index: index, to: values[chosen], using: &rng) }
+    }
+}

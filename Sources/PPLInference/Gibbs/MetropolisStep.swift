@@ -1,0 +1,84 @@
+import Foundation
+import PPLDistributions
+
+extension GibbsChain {
+    /// A single-site Metropolis-Hastings update with the MH engine's proposals (`SiteProposal`).
+    ///
+    /// α = p(t') q(x | x') / (p(t) q(x' | x)) from `Model.update`, with the address-selection
+    /// correction log N - log N' when the number of latents can change; prior proposals go
+    /// through `Model.generate`. Step sizes adapt during warm-up towards the proposal's target
+    /// acceptance rate (Andrieu & Thoms 2008).
+    mutating func metropolisStep(_ trace: inout M.Trace, index: Int, site s: Int, adapting: Bool,
+                                 using rng: inout RandomStream) throws(ModelError) {
+        let record = trace.latent(index)
+        let outcome = SiteProposal.propose(record, stepSize: exp(sites[s].logStepSize), fault: .none, using: &rng)
+        let probability: Double
+        let accepted: Bool
+        switch outcome {
+        case .skip:
+            return
+        case .fromPrior:
+            (probability, accepted) = try priorStep(&trace, index: index, record: record, using: &rng)
+        case .move(let move):
+            guard move.logHastings > -.infinity else {
+                (probability, accepted) = (0, false)
+                break
+            }
+            let count = trace.latentCount
+            do throws(ModelError) {
+                let update = try model.update(&trace, latent: index, to: move.value, using: &rng)
+                var logAlpha = update.logWeight + move.logHastings
+                if !fixedStructure { logAlpha += log(Double(count)) - log(Double(trace.latentCount)) }
+                accepted = !logAlpha.isNaN && (logAlpha >= 0 || log(rng.uniformPositive()) < logAlpha)
+                if !accepted { model.revert(&trace, update) }
+                probability = logAlpha.isNaN ? 0 : min(1, exp(logAlpha))
+            } catch {
+                guard Self.rejects(error) else { throw error }
+                (probability, accepted) = (0, false)
+            }
+            if adapting && move.usesStepSize {
+                sites[s].adaptations += 1
+                let gain = pow(Double(sites[s].adaptations), -0.6)
+                sites[s].logStepSize = min(12, max(-20, sites[s].logStepSize + gain * (probability - move.targetAcceptance)))
+            }
+        }
+        if !adapting {
+            sites[s].proposed += 1
+            if accepted { sites[s].accepted += 1 }
+        }
+    }
+
+    /// Redraws one latent from its prior given the others: α = p(t') p(x | ·) / (p(t) p(x' | ·)).
+    private func priorStep(_ trace: inout M.Trace, index: Int, record: ChoiceRecord,
+                           using rng: inout RandomStream) throws(ModelError) -> (Double, Bool) {
+        let count = trace.latentCount
+        var others: [Address: Value] = [:]
+        for k in 0..<count where k != index {
+            let r = trace.latent(k)
+            others[r.address] = r.value
+        }
+        let proposed: M.Trace
+        do throws(ModelError) {
+            proposed = try model.generate(constraints: others, using: &rng)
+        } catch {
+            guard Self.rejects(error) else { throw error }
+            return (0, false)
+        }
+        guard proposed.logJoint > -.infinity, let newIndex = proposed.latentIndex(of: record.address) else { return (0, false) }
+        var logAlpha = proposed.logJoint - trace.logJoint - (proposed.latent(newIndex).logDensity - record.logDensity)
+        if !fixedStructure {
+            for k in 0..<proposed.latentCount where k != newIndex {
+                let r = proposed.latent(k)
+                if trace.latentIndex(of: r.address) == nil { logAlpha -= r.logDensity }
+            }
+            for k in 0..<count where k != index {
+                let r = trace.latent(k)
+                if proposed.latentIndex(of: r.address) == nil { logAlpha += r.logDensity }
+            }
+            logAlpha += log(Double(count)) - log(Double(proposed.latentCount))
+        }
+        let accepted = !logAlpha.isNaN && (logAlpha >= 0 || log(rng.uniformPositive()) < logAlpha)
+        if accepted { trace = proposed }
+        return (logAlpha.isNaN ? 0 : min(1, exp(logAlpha)), accepted)
+    }
+}

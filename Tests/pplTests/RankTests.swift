@@ -1,0 +1,136 @@
+import Foundation
+import Testing
+
+/// `ppl rank` run as a user runs it: the built binary, its output and its exit code.
+@Suite struct RankTests {
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    /// The `ppl` binary next to the test bundle in the build directory.
+    static func pplBinary() throws -> URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("ppl")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "ppl binary not found beside the tests; build it first"])
+    }
+
+    static func ppl(_ arguments: [String]) throws -> Run {
+        let process = Process()
+        process.executableURL = try pplBinary()
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                   stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    static func temporaryCSV(_ text: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rank-\(UUID().uuidString).csv")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    static let dataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/bt")
+
+    /// A small strongly connected tournament: a > b > c > a plus a couple of extra wins for a.
+    static let tournament = "winner,loser\na,b\nb,c\nc,a\na,c\na,b\nb,a\nc,b\n"
+
+    @Test func tableListsRankNameScoreIntervalWinsLosses() throws {
+        let run = try Self.ppl(["rank", try Self.temporaryCSV(Self.tournament)])
+        #expect(run.status == 0, "\(run.stderr)")
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("# method newman (mle)") == true)
+        let header = try #require(lines.first { $0.contains("rank") && $0.contains("name") })
+        for column in ["score", "95% interval", "wins", "losses"] { #expect(header.contains(column)) }
+        let first = try #require(lines.first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("1 ") })
+        #expect(first.contains(" a ") && first.contains("["))
+    }
+
+    @Test func jsonHasTheContractFields() throws {
+        let run = try Self.ppl(["rank", try Self.temporaryCSV(Self.tournament), "--format", "json", "--method", "zermelo"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["method"] as? String == "zermelo")
+        #expect((object["iterations"] as? Int ?? 0) > 0)
+        #expect(object["logLikelihood"] is Double)
+        let items = try #require(object["items"] as? [[String: Any]])
+        #expect(Set(items.compactMap { $0["name"] as? String }) == ["a", "b", "c"])
+        #expect(items.first?["name"] as? String == "a", "a has the best record")
+        let scores = items.compactMap { $0["score"] as? Double }
+        #expect(scores == scores.sorted(by: >), "ranked by score")
+        #expect(scores.count == 3 && abs(scores.reduce(0, +)) < 1e-12, "scores are centred log-strengths")
+        #expect(items.allSatisfy { $0["lower"] is Double && $0["upper"] is Double })
+    }
+
+    @Test func disconnectedDataFailUnlessAComponentOrPriorIsChosen() throws {
+        let path = Self.dataDirectory.appendingPathComponent("nfl_games.csv").path
+        let refused = try Self.ppl(["rank", path, "--ties", "drop"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("not strongly connected") && refused.stderr.contains("--component largest"))
+        let largest = try Self.ppl(["rank", path, "--ties", "drop", "--component", "largest", "--format", "json", "--top", "5"])
+        #expect(largest.status == 0, "\(largest.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(largest.stdout.utf8)) as? [String: Any])
+        #expect((object["excluded"] as? [String])?.count == 123 - 81)
+        #expect((object["items"] as? [Any])?.count == 5)
+        let prior = try Self.ppl(["rank", path, "--ties", "drop", "--prior", "newman", "--format", "json", "--no-intervals"])
+        #expect(prior.status == 0, "\(prior.stderr)")
+        #expect(prior.stdout.contains("\"estimate\":\"map\"") && prior.stdout.contains("\"itemCount\":123"))
+    }
+
+    @Test func davidsonTiesAndHomeAdvantageAreReported() throws {
+        let path = Self.dataDirectory.appendingPathComponent("nfl_games.csv").path
+        let run = try Self.ppl(["rank", path, "--ties", "davidson", "--home", "home", "--component", "largest", "--format", "json", "--top", "3"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        // The README: home sides win 58% of NFL games, so theta > 1; draws are 1.9%, so nu is small but positive.
+        #expect((object["homeAdvantage"] as? Double ?? 0) > 1.2)
+        #expect((object["tieParameter"] as? Double ?? 0) > 0)
+    }
+
+    @Test func bayesReportsRankProbabilities() throws {
+        let run = try Self.ppl(["rank", try Self.temporaryCSV(Self.tournament), "--method", "bayes", "--samples", "300",
+                                "--seed", "9", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect(object["seed"] as? Int == 9)
+        let items = try #require(object["items"] as? [[String: Any]])
+        let probabilities = items.compactMap { $0["rankProbabilities"] as? [Double] }
+        #expect(probabilities.count == 3 && probabilities.allSatisfy { abs($0.reduce(0, +) - 1) < 1e-9 })
+        let again = try Self.ppl(["rank", try Self.temporaryCSV(Self.tournament), "--method", "bayes", "--samples", "300",
+                                  "--seed", "9", "--format", "json"])
+        let strip: (String) -> String = { $0.replacingOccurrences(of: #""seconds":[^,]*,"#, with: "", options: .regularExpression) }
+        #expect(strip(again.stdout) == strip(run.stdout), "same seed, same draws")
+    }
+
+    @Test func badFlagsExit64() throws {
+        let path = try Self.temporaryCSV(Self.tournament)
+        for arguments in [["--method", "elo"], ["--format", "xml"], ["--top", "0"], ["--prior", "gamma:1"],
+                          ["--component", "all"], ["--method", "bayes", "--prior", "newman"], ["--ties", "some"]] {
+            let run = try Self.ppl(["rank", path] + arguments)
+            #expect(run.status == 64, "\(arguments): \(run.stderr)")
+        }
+    }
+
+    @Test func badFilesExit1NamingColumnAndLine() throws {
+        let missing = try Self.ppl(["rank", try Self.temporaryCSV("winner,other\na,b\n")])
+        #expect(missing.status == 1 && missing.stderr.contains("--loser"))
+        let wrongColumn = try Self.ppl(["rank", try Self.temporaryCSV(Self.tournament), "--tie", "draw"])
+        #expect(wrongColumn.status == 1 && wrongColumn.stderr.contains("column 'draw'"))
+        let badRow = try Self.ppl(["rank", try Self.temporaryCSV("winner,loser,tie\na,b,0\nb,a,x\n")])
+        #expect(badRow.status == 1 && badRow.stderr.contains(":3:") && badRow.stderr.contains("column 'tie'"))
+        let noFile = try Self.ppl(["rank", "/nonexistent/comparisons.csv"])
+        #expect(noFile.status == 1 && noFile.stderr.contains("/nonexistent/comparisons.csv"))
+        let selfGame = try Self.ppl(["rank", try Self.temporaryCSV("winner,loser\na,b\nb,b\nb,a\n")])
+        #expect(selfGame.status == 1 && selfGame.stderr.contains(":3:"))
+        let skipped = try Self.ppl(["rank", try Self.temporaryCSV("winner,loser\na,b\nb,b\nb,a\n"), "--skip-bad-rows"])
+        #expect(skipped.status == 0 && skipped.stderr.contains("warning: row skipped"))
+    }
+}
