@@ -789,7 +789,8 @@ struct Checker {
         }
         let candidates = Array(result.functions.keys) + Builtin.allCases.map(\.rawValue)
         var notes: [Diagnostic.Note] = []
-        if let suggestion = closestName(to: name, among: candidates) { notes.append(.init("did you mean '\(suggestion)'?")) }
+        if name == "range" { notes.append(.init("loop over a range with 'for i in 0..<n'")) }
+        else if let suggestion = closestName(to: name, among: candidates) { notes.append(.init("did you mean '\(suggestion)'?")) }
         else if let suggestion = closestName(to: name, among: Catalogue.names) {
             notes.append(.init("did you mean the distribution '\(suggestion)'? draw from it with '~'"))
         }

@@ -14,6 +14,16 @@ import Testing
         }
     }
 
+    /// The programs other parts of the project keep under Programs/ (causal, posteriordb, ...) check too.
+    @Test func everyProgramInTheTreeChecksCleanly() throws {
+        let programs = try Repository.allPrograms()
+        #expect(programs.count >= 9)
+        for (path, text) in programs {
+            let (_, diagnostics) = checkSource(SourceFile(name: path, text: text))
+            #expect(diagnostics.isEmpty, "\(path): \(diagnostics)")
+        }
+    }
+
     @Test func coinChoicesAreLatentOrObserved() {
         let source = """
         model Coin(flips: [Int]) {
