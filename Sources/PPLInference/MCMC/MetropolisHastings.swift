@@ -135,6 +135,11 @@ public struct MetropolisHastings: Sendable {
             }
         }
         for (address, n) in proposed { posterior.diagnostics.acceptanceRate[address] = Double(accepted[address] ?? 0) / Double(n) }
+        let stuck = proposed.keys.filter { (accepted[$0] ?? 0) == 0 && (proposed[$0] ?? 0) >= 20 }.sorted()
+        if !stuck.isEmpty {
+            let names = stuck.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (stuck.count > 5 ? " and \(stuck.count - 5) more" : "")
+            posterior.diagnostics.warnings.append("no proposal was accepted for \(names): those chains did not move; check the model or use proposal: prior")
+        }
         let rejections = results.map(\.modelRejections).reduce(0, +)
         posterior.diagnostics.extra["modelRejections"] = Double(rejections)
         // The slowest chain's times, and the steps of one chain (all chains take the same number).
