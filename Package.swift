@@ -18,6 +18,11 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(name: "PPLDiagnostics"),
         .target(name: "PPLDistributions", dependencies: ["CGSL"]),
         .target(name: "PPLSyntax", dependencies: ["PPLDiagnostics"]),
@@ -33,7 +38,7 @@ let package = Package(
         .executableTarget(name: "ppl-frontend-bench", dependencies: ["PPLSema"],
                           path: "Benchmarks/frontend/Sources"),
         .executableTarget(name: "ppl", dependencies: [
-            "PPL", "PPLInference",
+            "PPL", "PPLInference", "CEditLine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
