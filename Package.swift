@@ -18,6 +18,11 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(name: "PPLDiagnostics"),
         .target(name: "PPLDistributions", dependencies: ["CGSL"]),
         .target(name: "PPLSyntax", dependencies: ["PPLDiagnostics"]),
@@ -33,7 +38,7 @@ let package = Package(
         .executableTarget(name: "ppl-frontend-bench", dependencies: ["PPLSema"],
                           path: "Benchmarks/frontend/Sources"),
         .executableTarget(name: "ppl", dependencies: [
-            "PPL", "PPLInference",
+            "PPL", "PPLInference", "CEditLine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -48,6 +53,10 @@ let package = Package(
         .executableTarget(name: "PPLBenchVM",
                           dependencies: ["PPLInterpreter", "PPLSema", "PPLSyntax", "PPLInference", "PPLDistributions"],
                           path: "Benchmarks/vm/Swift"),
+
+        // Benchmarks/smc/run.sh: PPL's SMC engine vs a C bootstrap filter and `particles`.
+        .executableTarget(name: "smc-bench", dependencies: ["PPL", "PPLInference", "PPLInterpreter", "PPLDistributions"],
+                          path: "Benchmarks/smc/Swift"),
 
         .testTarget(name: "PPLDiagnosticsTests", dependencies: ["PPLDiagnostics"]),
         .testTarget(name: "PPLDistributionsTests", dependencies: ["PPLDistributions"],

@@ -117,7 +117,7 @@ public struct PPLProgram: Sendable {
     }
 
     /// Runs a query: lower, apply its passes, bind its arguments, run its engine.
-    public func run(_ query: Query) async throws(PPLError) -> Posterior {
+    public func run(_ query: Query, progress: (@Sendable (Int) -> Void)? = nil) async throws(PPLError) -> Posterior {
         let module = try module(for: query.model)
         var arguments: [String: Value] = [:]
         for (name, type) in try parameters(of: query.model) {
@@ -135,7 +135,8 @@ public struct PPLProgram: Sendable {
         let transformed = try Pipeline(query: query).run(module)
         let model: VMModel
         do { model = try VMModel(module: transformed, bindings: arguments) } catch { throw .model(error) }
-        var posterior = try await EngineRunner(request: query.engine, seed: query.seed).run(model)
+        var posterior = try await EngineRunner(request: query.engine, seed: query.seed, inits: query.inits,
+                                                progress: progress).run(model)
         if !query.reports.isEmpty { posterior = posterior.selecting(query.reports) }
         return posterior
     }

@@ -41,6 +41,8 @@ public struct Query: Sendable {
     public var seed: UInt64
     /// Whether this is a `counterfactual` query.
     public var isCounterfactual: Bool
+    /// MCMC starting values by address (`--init addr=value`).
+    public var inits: [Address: Value] = [:]
 
     public init(model: String, arguments: [String: Value] = [:], interventions: [(Address, Value)] = [],
                 conditions: [(Address, Value)] = [], engine: EngineRequest, reports: [Address] = [],

@@ -69,6 +69,25 @@ extension CompiledProgram {
                 let instruction = f.code[pc]
                 pc += 1
                 switch instruction {
+                // The commonest pure instructions, inline; the rest go through executePure.
+                case .movR(let d, let a): s.reals[rb + Int(d)] = s.reals[rb + Int(a)]
+                case .movI(let d, let a): s.ints[ib + Int(d)] = s.ints[ib + Int(a)]
+                case .itor(let d, let a): s.reals[rb + Int(d)] = Double(s.ints[ib + Int(a)])
+                case .addR(let d, let a, let b): s.reals[rb + Int(d)] = s.reals[rb + Int(a)] + s.reals[rb + Int(b)]
+                case .subR(let d, let a, let b): s.reals[rb + Int(d)] = s.reals[rb + Int(a)] - s.reals[rb + Int(b)]
+                case .mulR(let d, let a, let b): s.reals[rb + Int(d)] = s.reals[rb + Int(a)] * s.reals[rb + Int(b)]
+                case .addI(let d, let a, let b): s.ints[ib + Int(d)] = s.ints[ib + Int(a)] &+ s.ints[ib + Int(b)]
+                case .subI(let d, let a, let b): s.ints[ib + Int(d)] = s.ints[ib + Int(a)] &- s.ints[ib + Int(b)]
+                case .cmpI(let op, let d, let a, let b):
+                    s.ints[ib + Int(d)] = compare(op, s.ints[ib + Int(a)], s.ints[ib + Int(b)]) ? 1 : 0
+                case .indexR(let d, let a, let i, let loc):
+                    let k = s.ints[ib + Int(i)]
+                    if case .reals(let xs) = s.objects[ob + Int(a)], k >= 0, k < xs.count {
+                        s.reals[rb + Int(d)] = xs[k]
+                    } else {
+                        try executePure(instruction, &s, rb, ib, ob, f, fi)
+                    }
+                    _ = loc
                 case .jump(let target): pc = Int(target)
                 case .jumpIfFalse(let c, let target): if s.ints[ib + Int(c)] == 0 { pc = Int(target) }
                 case .forCheck(let a, let b, let target): if s.ints[ib + Int(a)] >= s.ints[ib + Int(b)] { pc = Int(target) }
@@ -81,12 +100,31 @@ extension CompiledProgram {
                         throw error(.other, "'while' loop ran more than its bound of \(bound) iterations", location: f.locations[Int(loc)], prefix: s.frames[fi].prefix)
                     }
                 case .site(let k):
-                    let stop = try site(f.sites[Int(k)], &s, fi, rb, ib, ob, &ctx, &rng)
+                    let hot = f.hotSites[Int(k)]
+                    let stop: Bool
+                    if hot.family != nil, hot.indexCount <= 1, ctx.constraints == nil, !ctx.exploring,
+                       !ctx.requireConstraints, ctx.recorder == nil, !(ctx.collectStepChoices && hot.kind == .sample) {
+                        stop = try hotSite(hot, &s, fi, rb, ib, &ctx, &rng)
+                    } else {
+                        stop = try site(f.sites[Int(k)], &s, fi, rb, ib, ob, &ctx, &rng)
+                    }
                     if stop {
                         s.frames[fi].pc = Int32(pc)
                         return
                     }
                 case .load(let k):
+                    let hot = f.hotLoads[Int(k)]
+                    if hot.index0 >= 0 {
+                        let key = s.ints[ib + Int(hot.index0)]
+                        if key >= 0, let cell = s.frames[fi].memory[Int(hot.memorySlot)].get(key) {
+                            switch hot.destination.file {
+                            case .real: s.reals[rb + Int(hot.destination.index)] = cell.value
+                            default: s.ints[ib + Int(hot.destination.index)] = Int(cell.value)
+                            }
+                            s.ints[ib + Int(hot.instanceRegister)] = cell.instance
+                            continue frame
+                        }
+                    }
                     let spec = f.loads[Int(k)]
                     let key = try memoryKey(spec.indexRegisters, &s, ib, location: spec.location, prefix: s.frames[fi].prefix, nameID: spec.nameID)
                     guard let cell = s.frames[fi].memory[spec.memorySlot].get(key) else {
@@ -293,7 +331,16 @@ extension CompiledProgram {
     }
 
     /// Non-negative key of an index tuple for frame memory (Szudzik pairing for several indices).
+    @inline(__always)
     func memoryKey(_ registers: [Int32], _ s: inout VMState, _ ib: Int, location: String, prefix: AddressPrefix?, nameID: Int) throws(ModelError) -> Int {
+        if registers.count == 1 {
+            let i = s.ints[ib + Int(registers[0])]
+            if i >= 0 { return i }
+        }
+        return try memoryKeySlow(registers, &s, ib, location: location, prefix: prefix, nameID: nameID)
+    }
+
+    func memoryKeySlow(_ registers: [Int32], _ s: inout VMState, _ ib: Int, location: String, prefix: AddressPrefix?, nameID: Int) throws(ModelError) -> Int {
         var key = 0
         for (k, r) in registers.enumerated() {
             let i = s.ints[ib + Int(r)]

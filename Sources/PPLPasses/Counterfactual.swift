@@ -48,7 +48,9 @@ public struct Counterfactual: Pass {
         }
         if !problems.isEmpty { throw DiagnosticList(problems) }
         var twin = TwinNetwork(module: module, function: function, sites: sites, facts: facts, interventions: interventions)
-        module.functions[index] = try twin.run()
+        var result = try twin.run()
+        removeDeadCode(&result)
+        module.functions[index] = result
         module.facts = ModuleFacts()
     }
 }
@@ -69,8 +71,6 @@ struct TwinNetwork {
     var counterfactualValue: [ValueID: ValueID] = [:]
     var constants: [ValueID: Int] = [:]
     var depth = 0
-    /// Set when the counterfactual value just emitted is a choice of the trace.
-    var drewChoice = false
 
     init(module: Module, function: Function, sites: SiteTable, facts: [Intervention], interventions: [Intervention]) {
         self.module = module
@@ -357,48 +357,44 @@ struct TwinNetwork {
         let addressC = AddressExpr(address.components.map { if case .index(let v) = $0 { .index(c(v)) } else { $0 } })
         let argumentsF = arguments.map { f($0) }, argumentsC = arguments.map { c($0) }
         let cases = guards(counterfactual.interventions[address.root] ?? [], addressC.indexValues)
-        drewChoice = false
         let valueC = try guarded(cases, type: type, name: name, replace: { t, intervention throws(DiagnosticList) in
             switch intervention.value {
             case .value:
                 let remaining = Array(addressC.indexValues.dropFirst(intervention.address.indices.count))
-                return try t.counterfactual.replacement(intervention, remaining: remaining, type: type, into: &t.emitter)
+                let v = try t.counterfactual.replacement(intervention, remaining: remaining, type: type, into: &t.emitter)
+                t.emitter.emit(.report(addressC, v), nil)
+                return v
             case .distribution(let newFamily, let newArguments):
                 var args: [ValueID] = []
                 for a in newArguments { args.append(t.emitter.real(try t.counterfactual.emit(a, for: intervention, into: &t.emitter))) }
-                t.drewChoice = true
                 return t.emitter.emit(.sample(addressC, family: newFamily, arguments: args), type, name: name)
             }
         }, fallback: { t throws(DiagnosticList) in
             let noise = try t.sharedNoise(instruction, family: family, argumentsF: argumentsF, argumentsC: argumentsC,
                                           arguments: arguments, factual: valueF, type: type)
             switch noise {
-            case .drawn(let probability):
-                t.drewChoice = true
-                return t.emitter.emit(.sample(addressC, family: "Bernoulli", arguments: [probability]), type, name: name)
+            case .drawn(let drawnFamily, let drawnArguments):
+                return t.emitter.emit(.sample(addressC, family: drawnFamily, arguments: drawnArguments), type, name: name)
             case .computed(let v):
                 // Values the model reads back become point-mass choices, so `load` sees them;
-                // the others are reported.
+                // the others are reported, so the output shows them.
                 if t.sites.loaded.contains(address.root) || t.sites.gathered.contains(address.root) {
-                    t.drewChoice = true
                     if type == .int {
                         return t.emitter.emit(.sample(addressC, family: "DiscreteUniform", arguments: [v, v]), type, name: name)
                     }
                     return t.emitter.emit(.sample(addressC, family: "Dirac", arguments: [v]), type, name: name)
                 }
+                t.emitter.emit(.report(addressC, v), nil)
                 return v
             }
         })
-        let drew = drewChoice
         if let result = instruction.result { counterfactualValue[result] = valueC }
         if address.indexValues.isEmpty { counterfactual.bind(address.root, valueC) }
-        // Values that are not choices of the trace are reported, so the output shows them.
-        if !drew { emitter.emit(.report(addressC, valueC), nil) }
     }
 
     enum Noise {
-        /// x' ~ Bernoulli(p): a draw given the factual outcome.
-        case drawn(ValueID)
+        /// x' ~ family(arguments): a draw given the factual outcome.
+        case drawn(String, [ValueID])
         /// x' is a function of the factual value.
         case computed(ValueID)
     }
@@ -440,7 +436,9 @@ struct TwinNetwork {
         case "Dirac":
             return .computed(argumentsC[0])
         case "Bernoulli":
-            return .drawn(try bernoulliCoupling(x, p: argumentsF[0], q: argumentsC[0]))
+            return .drawn("Bernoulli", [try bernoulliCoupling(x, p: argumentsF[0], q: argumentsC[0])])
+        case "Categorical":
+            return .drawn("Categorical", [categoricalCoupling(x, p: argumentsF[0], q: argumentsC[0])])
         default:
             break
         }
@@ -464,6 +462,46 @@ struct TwinNetwork {
                 return e.binary(.div, gain, e.binary(.sub, e.constant(1.0), p))
             }, otherwise: { _ in q })
         })
+    }
+
+    /// P(x' = j | x = k) when x and x' invert the CDFs of p and q at one shared uniform u: the
+    /// overlap of u's cell [P_{k−1}, P_k) with [Q_{j−1}, Q_j), over p_k (q itself when p_k = 0).
+    mutating func categoricalCoupling(_ x: ValueID, p: ValueID, q: ValueID) -> ValueID {
+        let zero = emitter.constant(0.0)
+        // a = P_{k−1} = Σ_{i<k} p_i
+        let start = emitter.constant(0)
+        let lowerArguments = [emitter.newValue(.int, name: "i"), emitter.newValue(.real, name: "cdf")]
+        emitter.begin()
+        let pi = emitter.emit(.index(p, lowerArguments[0]), .real)
+        emitter.emit(.yield([emitter.binary(.add, lowerArguments[1], pi)]), nil)
+        let lowerBody = emitter.end(arguments: lowerArguments)
+        let a = emitter.newValue(.real, name: "cell")
+        emitter.append(Instruction(.forLoop(ForLoop(lower: start, upper: x, initial: [zero], body: lowerBody)),
+                                   results: [a], at: emitter.location))
+        let pk = emitter.emit(.index(p, x), .real)
+        let b = emitter.binary(.add, a, pk)
+        let positive = emitter.binary(.gt, pk, zero)
+        let count = emitter.emit(.builtin(.len, [q]), .int)
+        let arguments = [emitter.newValue(.int, name: "j"), emitter.newValue(.array(.real), name: "coupled"),
+                         emitter.newValue(.real, name: "cdf")]
+        emitter.begin()
+        let qj = emitter.emit(.index(q, arguments[0]), .real)
+        let hi = emitter.binary(.add, arguments[2], qj)
+        let top = emitter.emit(.builtin(.min, [b, hi]), .real)
+        let bottom = emitter.emit(.builtin(.max, [a, arguments[2]]), .real)
+        let overlap = emitter.emit(.builtin(.max, [zero, emitter.binary(.sub, top, bottom)]), .real)
+        let safe = emitter.emit(.builtin(.max, [pk, emitter.constant(Double.leastNormalMagnitude)]), .real)
+        let ratio = emitter.binary(.div, overlap, safe)
+        // Where p_k = 0 the factual outcome is impossible (weight zero); q keeps the run well defined.
+        let rj = (try? emitter.select(positive, .real, then: { _ in ratio }, otherwise: { _ in qj })) ?? qj
+        let updated = emitter.emit(.setIndex(arguments[1], arguments[0], rj), .array(.real))
+        emitter.emit(.yield([updated, hi]), nil)
+        let body = emitter.end(arguments: arguments)
+        let coupled = emitter.newValue(.array(.real), name: "coupled")
+        let total = emitter.newValue(.real, name: "cdf")
+        emitter.append(Instruction(.forLoop(ForLoop(lower: start, upper: count, initial: [q, zero], body: body)),
+                                   results: [coupled, total], at: emitter.location))
+        return coupled
     }
 
     mutating func load(_ instruction: Instruction, _ address: AddressExpr) throws(DiagnosticList) {

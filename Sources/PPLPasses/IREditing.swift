@@ -206,3 +206,49 @@ func functionMakesChoices(_ name: String, in module: Module, visiting: inout Set
     }
     return scan(f.body)
 }
+
+/// Deletes instructions without effects whose results nobody reads, to a fixpoint, so that what
+/// only fed an intervened choice (its cut parents' arithmetic) disappears from the printed IR.
+func removeDeadCode(_ function: inout Function) {
+    func hasEffects(_ op: Op) -> Bool {
+        switch op {
+        case .sample, .observe, .factor, .report, .call, .yield, .condition, .ret, .whileLoop: return true
+        case .forLoop, .ifElse: return op.regions.contains { $0.instructions.contains { hasEffects($0.op) && !isTerminator($0.op) } }
+        default: return false
+        }
+    }
+    func isTerminator(_ op: Op) -> Bool {
+        if case .yield = op { return true }
+        return false
+    }
+    func countUses(_ region: Region, _ uses: inout [ValueID: Int]) {
+        for instruction in region.instructions {
+            for v in instruction.op.operands { uses[v, default: 0] += 1 }
+            for nested in instruction.op.regions { countUses(nested, &uses) }
+        }
+    }
+    func prune(_ region: Region, _ uses: [ValueID: Int], _ changed: inout Bool) -> Region {
+        var out = region
+        out.instructions = []
+        for instruction in region.instructions {
+            let unused = instruction.results.allSatisfy { (uses[$0] ?? 0) == 0 }
+            if unused && !hasEffects(instruction.op) {
+                changed = true
+                continue
+            }
+            var kept = instruction
+            let nested = instruction.op.regions.map { prune($0, uses, &changed) }
+            if !nested.isEmpty { kept.op = instruction.op.replacingRegions(nested) }
+            out.instructions.append(kept)
+        }
+        return out
+    }
+    var changed = true
+    while changed {
+        changed = false
+        var uses: [ValueID: Int] = [:]
+        for p in function.parameters { uses[p.value] = uses[p.value] ?? 0 }
+        countUses(function.body, &uses)
+        function.body = prune(function.body, uses, &changed)
+    }
+}

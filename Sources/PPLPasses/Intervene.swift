@@ -29,7 +29,9 @@ public struct Intervene: Pass {
         let sites = SiteTable(function, module: module)
         try validateInterventions(interventions, sites: sites, function: function)
         var surgery = Surgery(function: function, sites: sites, interventions: interventions)
-        module.functions[index] = try surgery.run()
+        var result = try surgery.run()
+        removeDeadCode(&result)
+        module.functions[index] = result
         module.facts = ModuleFacts()
     }
 }

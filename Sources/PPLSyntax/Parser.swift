@@ -162,7 +162,9 @@ public struct Parser {
         return ConstantDecl(id: id, name: name, type: type, value: value, span: spanFrom(start))
     }
 
-    /// The `IDENT [ ":" type ] "=" expr` shared by `let` and `var`.
+    /// The `IDENT [ ":" type ] "=" expr` shared by these rules:
+    /// let_stmt = "let" IDENT [ ":" type ] "=" expr ;
+    /// var_stmt = "var" IDENT [ ":" type ] "=" expr ;
     private mutating func parseBindingTail() -> (Identifier, TypeSyntax?, Expr) {
         let name = expectIdentifier("a name")
         var type: TypeSyntax?
@@ -267,7 +269,9 @@ public struct Parser {
     /// block = "{" { statement [ ";" ] } "}" ;
     private mutating func parseBlock() -> Block {
         let start = current
-        guard expect(.leftBrace, "'{' to start a block") else { return Block(statements: [], span: span(of: start)) }
+        var notes: [Diagnostic.Note] = []
+        if check(.assign) { notes.append(.init("use '==' to compare")) }
+        guard expect(.leftBrace, "'{' to start a block", notes: notes) else { return Block(statements: [], span: span(of: start)) }
         guard enterNesting() else {
             skipToMatchingBrace()
             return Block(statements: [], span: spanFrom(start))
@@ -455,7 +459,9 @@ public struct Parser {
                     span: spanFrom(start))
     }
 
-    /// binary = unary { binary_op unary } ;   precedence (low to high): "||", "&&", "==" "!=",
+    /// binary = unary { binary_op unary } ;
+    /// binary_op = "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "+" | "-" | "*" | "/" | "%" ;
+    /// Precedence (low to high): "||", "&&", "==" "!=",
     /// "<" "<=" ">" ">=", "+" "-", "*" "/" "%"; all left-associative.
     private mutating func parseBinary(minimumPrecedence: Int) -> Expr {
         let start = current
@@ -503,6 +509,11 @@ public struct Parser {
                 let index = parseExpression()
                 expect(.rightBracket, "']' to close the index")
                 base = Expr(id: makeID(), kind: .index(base: base, index: index), span: spanFrom(start))
+            } else if check(.dot), case .symbol(.dot) = peek(1).kind {
+                // `0..n` or `0...n`: a range written as in other languages.
+                error("expected '..<' in a range, found '..'", at: current,
+                      notes: [.init("ranges are half-open and written 'a..<b'; for 0 to n inclusive write '0..<n + 1'")])
+                return base
             } else if match(.dot) {
                 chain += 1
                 guard enterNesting(extra: chain) else { return invalidExpr(at: current) }
@@ -518,6 +529,7 @@ public struct Parser {
 
     /// primary = INT | REAL | "true" | "false" | IDENT [ "(" [ arguments ] ")" ]
     ///         | "(" expr ")" | "[" [ arguments ] "]" ;
+    /// call = IDENT "(" [ arguments ] ")" ;
     private mutating func parsePrimary() -> Expr {
         let token = current
         switch token.kind {

@@ -15,42 +15,37 @@ import Testing
         let before = printer.print(CausalModels.smoking())
         #expect(before.contains("%smoking = sample @smoking Bernoulli(%1) : Int"))
         let after = printer.print(try Causal.intervene(CausalModels.smoking(), "smoking = 0"))
-        // The sample is gone (no prior, no incoming edge), the value is reported, downstream reads 0.
+        // The sample is gone (no prior), so is what computed its parameter from 'hidden' (the cut
+        // edge); the value is reported and downstream reads 0.
         #expect(after == """
             model Smoking() -> Int {
               %hidden = sample @hidden Bernoulli(0.396) : Int
-              %0 = eq %hidden, 1 : Bool
-              %1 = if %0 {
-                yield 0.8409090909090909
-              } else {
-                yield 0.061258278145695365
-              }
               report @smoking, 0
-              %2 = eq 0, 1 : Bool
-              %3 = if %2 {
+              %0 = eq 0, 1 : Bool
+              %1 = if %0 {
                 yield 0.5945945945945946
               } else {
                 yield 0.047619047619047616
               }
-              %tar = sample @tar Bernoulli(%3) : Int
-              %4 = eq %tar, 1 : Bool
-              %5 = eq %hidden, 1 : Bool
-              %6 = if %4 {
-                %7 = if %5 {
+              %tar = sample @tar Bernoulli(%1) : Int
+              %2 = eq %tar, 1 : Bool
+              %3 = eq %hidden, 1 : Bool
+              %4 = if %2 {
+                %5 = if %3 {
                   yield 0.9393939393939394
                 } else {
                   yield 0.6363636363636364
                 }
-                yield %7
+                yield %5
               } else {
-                %8 = if %5 {
+                %6 = if %3 {
                   yield 0.3541666666666667
                 } else {
                   yield 0.14583333333333334
                 }
-                yield %8
+                yield %6
               }
-              %cancer = sample @cancer Bernoulli(%6) : Int
+              %cancer = sample @cancer Bernoulli(%4) : Int
               return %cancer
             }
 
@@ -159,6 +154,18 @@ import Testing
         #expect(abs(given1 - 25.0 / 37) < 1e-12)
     }
 
+    /// `do` and `given` compose: surgery first, then conditioning on a descendant (exact fraction
+    /// from scripts/causal/causal_references.py, section 5).
+    @Test func interventionsComposeWithConditioning() throws {
+        let module = try PassManager([Intervene([try .parse("smoking = 1")]), Condition([try .parse("cancer = 1")])])
+            .run(CausalModels.smoking())
+        let p = try Causal.probabilityOfOne(module, "hidden")
+        #expect(abs(p - 41151.0 / 80260) < 1e-12)
+        // Negative control: seeing smoking = 1 instead of setting it gives another answer.
+        let conditionedFirst = try Causal.probabilityOfOne(try Causal.condition(CausalModels.smoking(), "smoking = 1", "cancer = 1"), "hidden")
+        #expect(abs(conditionedFirst - p) > 0.1)
+    }
+
     /// Property: intervening on a root choice is the same as conditioning on it.
     @Test func doOnARootEqualsConditioningOnIt() throws {
         for value in [0, 1] {
@@ -212,6 +219,12 @@ import Testing
         let mh = try await MetropolisHastings(samples: 200, chains: 2, seed: 4).run(model)
         #expect(Set(mh.diagnostics.acceptanceRate.keys) == ["hidden", "tar", "cancer"])
         #expect(mh.draws.allSatisfy { $0[mh.columnIndex(of: "smoking")!].allSatisfy { $0 == 1 } })
+        // Gibbs schedules only latents.
+        let gibbs = try await Gibbs(samples: 100, chains: 1, seed: 4).run(model)
+        #expect(Set(gibbs.diagnostics.schedule.map(\.0)) == ["hidden", "tar", "cancer"])
+        // And the facade's helper builds the same pass from an evaluated binding.
+        let passes = try CausalQuery.passes(interventions: [("smoking", .int(1))], conditions: [], counterfactual: false)
+        #expect(try PassManager(passes).run(CausalModels.smoking()) == (try Causal.intervene(CausalModels.smoking(), "smoking = 1")))
     }
 
     @Test func errorsNameTheAddressWithDidYouMean() throws {

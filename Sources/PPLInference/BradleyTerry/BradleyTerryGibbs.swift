@@ -1,4 +1,5 @@
 import CGSL
+import Foundation
 import PPLDistributions
 
 /// Bayesian Bradley-Terry by Gibbs sampling with gamma latent variables (Caron & Doucet 2012).
@@ -46,17 +47,21 @@ public struct BradleyTerryGibbs: Sendable {
         let n = graph.itemCount
         let score = graph.scores()
         // Each pair once: (i, j, games) for entries with j > i.
-        var pairI: [Int32] = [], pairJ: [Int32] = [], pairGames: [Double] = []
+        var firsts: [Int32] = [], seconds: [Int32] = [], counts: [Double] = []
         for i in 0..<n {
             for e in graph.rowStart[i]..<graph.rowStart[i + 1] where Int(graph.opponent[e]) > i {
                 let games = graph.wins[e] + graph.losses[e]
                 guard games > 0 else { continue }
-                pairI.append(Int32(i)); pairJ.append(graph.opponent[e]); pairGames.append(games)
+                firsts.append(Int32(i)); seconds.append(graph.opponent[e]); counts.append(games)
             }
         }
-        var draws: [[[Double]]] = []
-        for chain in 0..<chains {
-            var rng = RandomStream(seed: seed, stream: UInt64(chain))
+        let pairI = firsts, pairJ = seconds, pairGames = counts
+        // Chains run in parallel, each on its own stream (seed, chain), so results do not depend on thread count.
+        let results = ChainResults(count: chains)
+        let (shape, rate, samples, warmup, thin, rescale) = (self.shape, self.rate, self.samples, self.warmup, self.thin, self.rescale)
+        DispatchQueue.concurrentPerform(iterations: chains) { chain in
+            // The stream is used through its GSL pointer, so it never needs to be mutable here.
+            let rng = RandomStream(seed: seed, stream: UInt64(chain))
             var lambda = (0..<n).map { _ in gsl_ran_gamma(rng.gsl, shape, 1 / rate) }
             var latentSum = Array(repeating: 0.0, count: n)
             var chainDraws = Array(repeating: [Double](), count: n)
@@ -84,14 +89,24 @@ public struct BradleyTerryGibbs: Sendable {
                     for k in 0..<n { chainDraws[k].append(log(lambda[k])) }
                 }
             }
-            draws.append(chainDraws)
+            results.store(chainDraws, at: chain)
         }
+        let draws = results.all
         let columns = (0..<n).map { Address("s").appending(index: $0) }
         return Posterior(engine: "rank", seed: seed, columns: columns, columnIsInteger: Array(repeating: false, count: n),
                          draws: draws, diagnostics: EngineDiagnostics(
                             schedule: [(Address("s"), "gibbs-latent-gamma")],
                             extra: ["shape": shape, "rate": rate, "thin": Double(thin)]))
     }
+}
+
+/// Each chain's draws, written once per chain from concurrent workers.
+private final class ChainResults: @unchecked Sendable {
+    private var draws: [[[Double]]]
+    private let lock = NSLock()
+    init(count: Int) { draws = Array(repeating: [], count: count) }
+    func store(_ chainDraws: [[Double]], at chain: Int) { lock.lock(); draws[chain] = chainDraws; lock.unlock() }
+    var all: [[[Double]]] { lock.lock(); defer { lock.unlock() }; return draws }
 }
 
 /// Per-item summaries of a Bradley-Terry posterior: centred scores, credible intervals and rank probabilities.

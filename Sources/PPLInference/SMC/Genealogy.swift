@@ -26,15 +26,22 @@ final class Genealogy: @unchecked Sendable {
     struct Generation: Sendable {
         /// ancestor in the previous generation of each particle; nil when nothing was resampled (identity).
         var parents: [Int32]?
-        /// One chunk per particle block.
+        /// One chunk per particle block, or one for all particles when the blocks' schemas agree.
         var chunks: [GenerationChunk]
+        /// Particles per chunk: the block size, or N for a merged generation.
+        var chunkSize: Int
         var overrides: [Int: [Override]]
     }
 
     var isEmpty: Bool { generations.isEmpty }
 
     func append(parents: [Int]?, chunks: [GenerationChunk], overrides: [Int: [Override]]) {
-        generations.append(Generation(parents: parents.map { $0.map(Int32.init) }, chunks: chunks, overrides: overrides))
+        let parents = parents.map { $0.map(Int32.init) }
+        if chunks.count > 1, let merged = GenerationChunk.merge(chunks) {
+            generations.append(Generation(parents: parents, chunks: [merged], chunkSize: particleCount, overrides: overrides))
+        } else {
+            generations.append(Generation(parents: parents, chunks: chunks, chunkSize: blockSize, overrides: overrides))
+        }
     }
 
     /// Every choice on the path to particle `leaf` of the last generation, current values only, in execution order.
@@ -49,8 +56,8 @@ final class Genealogy: @unchecked Sendable {
                     if let record = override.record { here.append(record) }
                 }
             }
-            let chunk = generation.chunks[index / blockSize]
-            chunk.forEachRecord(index % blockSize) { record in
+            let chunk = generation.chunks[index / generation.chunkSize]
+            chunk.forEachRecord(index % generation.chunkSize) { record in
                 if seen.insert(record.address).inserted { here.append(record) }
             }
             perGeneration.append(here)
@@ -101,46 +108,67 @@ final class Genealogy: @unchecked Sendable {
 
         let n = particleCount
         var flat = [Double](repeating: .nan, count: columns.count * n)
-        var removed: Set<Int> = []
-        // The walk touches every (particle, step): keep it to array reads, no struct copies.
-        let parentsOf: [[Int32]?] = generations.map(\.parents)
-        let overridesOf: [[Int: [Override]]] = generations.map(\.overrides)
-        let hasOverrides = overridesOf.contains { !$0.isEmpty }
+        // All leaves walk back together, one generation at a time, so writes run along each
+        // column and reads stay within one generation.
+        var index = Array(0..<n)
+        var removed: [Int: Set<Int>] = [:]
         flat.withUnsafeMutableBufferPointer { values in
             func set(_ c: Int, _ leaf: Int, _ x: Double) {
-                if values[c * n + leaf].isNaN && (removed.isEmpty || !removed.contains(c)) { values[c * n + leaf] = x }
+                if values[c * n + leaf].isNaN && (removed.isEmpty || removed[leaf]?.contains(c) != true) { values[c * n + leaf] = x }
             }
             func setRecord(_ record: ChoiceRecord, _ leaf: Int) {
                 ValueFlattening.forEachScalar(record.address, record.value) { a, x, _ in
                     if let c = columnOf[a] { set(c, leaf, x) }
                 }
             }
-            for leaf in 0..<n {
-                if !removed.isEmpty { removed.removeAll(keepingCapacity: true) }
-                var index = leaf
-                var g = generations.count - 1
-                while g >= 0 {
-                    if hasOverrides, let overrides = overridesOf[g][index] {
+            for g in stride(from: generations.count - 1, through: 0, by: -1) {
+                let generation = generations[g]
+                if !generation.overrides.isEmpty {
+                    for leaf in 0..<n {
+                        guard let overrides = generation.overrides[index[leaf]] else { continue }
                         for override in overrides {
                             if let record = override.record {
                                 setRecord(record, leaf)
                             } else {
                                 // A removed choice hides older values of it (and of its elements).
-                                for (a, c) in columnOf where override.address.covers(a) && values[c * n + leaf].isNaN { removed.insert(c) }
+                                for (a, c) in columnOf where override.address.covers(a) && values[c * n + leaf].isNaN {
+                                    removed[leaf, default: []].insert(c)
+                                }
                             }
                         }
                     }
-                    let b = index / blockSize, local = index - b * blockSize
-                    generations[g].chunks[b].withUniformValues(local) { slotValues in
-                        if let slotValues {
-                            let slots = schemaColumns[g][b]
-                            for k in 0..<slots.count { set(slots[k], leaf, slotValues[k]) }
-                        } else {
-                            generations[g].chunks[b].forEachRecord(local) { setRecord($0, leaf) }
+                }
+                let chunkSize = generation.chunkSize
+                if generation.chunks.count == 1, case .uniform(let schema) = generation.chunks[0].storage, removed.isEmpty {
+                    let chunk = generation.chunks[0]
+                    let width = schema.addresses.count
+                    let slots = schemaColumns[g][0]
+                    chunk.values.withUnsafeBufferPointer { source in
+                        for k in 0..<width {
+                            let base = slots[k] * n
+                            for leaf in 0..<n {
+                                let i = index[leaf]
+                                if chunk.absent?[i] == true { continue }
+                                if values[base + leaf].isNaN { values[base + leaf] = source[i * width + k] }
+                            }
                         }
                     }
-                    if let parents = parentsOf[g] { index = Int(parents[index]) }
-                    g -= 1
+                } else {
+                    for leaf in 0..<n {
+                        let b = index[leaf] / chunkSize, local = index[leaf] - b * chunkSize
+                        let chunk = generation.chunks[b]
+                        if case .uniform(let schema) = chunk.storage {
+                            guard chunk.absent?[local] != true else { continue }
+                            let width = schema.addresses.count
+                            let slots = schemaColumns[g][b]
+                            for k in 0..<width { set(slots[k], leaf, chunk.values[local * width + k]) }
+                        } else {
+                            chunk.forEachRecord(local) { setRecord($0, leaf) }
+                        }
+                    }
+                }
+                if let parents = generation.parents {
+                    for leaf in 0..<n { index[leaf] = Int(parents[index[leaf]]) }
                 }
             }
         }
@@ -176,15 +204,25 @@ struct GenerationChunk: Sendable {
     /// Uniform storage: particles that made no choice this step (already finished).
     var absent: [Bool]?
 
-    /// Calls `body` with particle `local`'s values when the storage is uniform (nil values otherwise,
-    /// or none at all when the particle made no choice this step).
-    func withUniformValues(_ local: Int, _ body: (UnsafeBufferPointer<Double>?) -> Void) {
-        guard case .uniform(let schema) = storage else { return body(nil) }
-        guard absent?[local] != true else { return }
+    /// One chunk for a whole generation when every block stored the same uniform schema.
+    static func merge(_ chunks: [GenerationChunk]) -> GenerationChunk? {
+        guard case .uniform(let schema)? = chunks.first?.storage else { return nil }
         let width = schema.addresses.count
-        values.withUnsafeBufferPointer { all in
-            body(UnsafeBufferPointer(rebasing: all[(local * width)..<((local + 1) * width)]))
+        let keepsDensities = chunks[0].logDensities != nil
+        guard width > 0 else { return nil }
+        var values: [Double] = [], logDensities: [Double] = [], absent: [Bool] = []
+        var anyAbsent = false
+        for chunk in chunks {
+            guard case .uniform(let other) = chunk.storage, other.addresses == schema.addresses,
+                  other.kinds == schema.kinds, (chunk.logDensities != nil) == keepsDensities else { return nil }
+            values += chunk.values
+            logDensities += chunk.logDensities ?? []
+            if let flags = chunk.absent { anyAbsent = true; absent += flags } else {
+                absent += repeatElement(false, count: chunk.values.count / width)
+            }
         }
+        return GenerationChunk(storage: .uniform(schema), values: values, logDensities: keepsDensities ? logDensities : nil,
+                               absent: anyAbsent ? absent : nil)
     }
 
     /// Calls `body` with particle `local`'s records of this step.
@@ -208,55 +246,104 @@ struct GenerationChunk: Sendable {
         }
     }
 
-    /// Builds a block's chunk from each particle's step choices (nil: the particle did not move).
-    static func make(_ steps: [[ChoiceRecord]?], keepLogDensities: Bool) -> GenerationChunk {
-        guard let first = steps.first(where: { $0 != nil }) ?? nil else {
-            return GenerationChunk(storage: .general(steps.map { $0 ?? [] }), values: [], logDensities: nil, absent: nil)
+    /// Builds a block's chunk particle by particle, keeping only values while every
+    /// particle's choices match the first one's addresses and kinds.
+    struct Builder {
+        private var schema: Schema?
+        private var values: [Double] = []
+        private var logDensities: [Double] = []
+        private var absent: [Bool] = []
+        private var anyAbsent = false
+        /// Every particle's records, once the choices stopped being uniform.
+        private var general: [[ChoiceRecord]]?
+        let keepLogDensities: Bool
+
+        init(capacity: Int, keepLogDensities: Bool) {
+            self.keepLogDensities = keepLogDensities
+            absent.reserveCapacity(capacity)
         }
-        var kinds: [Kind] = []
-        for record in first {
-            switch record.value {
-            case .real: kinds.append(.real)
-            case .int: kinds.append(.int)
-            case .bool: kinds.append(.bool)
-            default: return general(steps)
-            }
+
+        mutating func appendAbsent() {
+            anyAbsent = true
+            if general != nil { general?.append([]); return }
+            absent.append(true)
+            if let schema { pad(schema.addresses.count) }
         }
-        let schema = Schema(addresses: first.map(\.address), kinds: kinds, supports: first.map(\.support))
-        let width = first.count
-        var values: [Double] = []
-        values.reserveCapacity(steps.count * width)
-        var logDensities: [Double] = []
-        if keepLogDensities { logDensities.reserveCapacity(steps.count * width) }
-        var absent: [Bool]?
-        for (i, step) in steps.enumerated() {
-            guard let step else {
-                if absent == nil { absent = [Bool](repeating: false, count: steps.count) }
-                absent?[i] = true
-                values.append(contentsOf: repeatElement(0, count: width))
-                if keepLogDensities { logDensities.append(contentsOf: repeatElement(0, count: width)) }
-                continue
+
+        mutating func append(_ records: [ChoiceRecord]) {
+            if general != nil { general?.append(records); return }
+            if schema == nil, let first = Self.schema(of: records) {
+                schema = first
+                pad(first.addresses.count * absent.count)   // particles absent before the first one that moved
             }
-            guard step.count == width else { return general(steps) }
-            for k in 0..<width {
-                let record = step[k]
-                guard record.address == schema.addresses[k] else { return general(steps) }
-                switch (record.value, kinds[k]) {
-                case (.real(let x), .real): values.append(x)
-                case (.int(let n), .int): values.append(Double(n))
-                case (.bool(let b), .bool): values.append(b ? 1 : 0)
-                default: return general(steps)
+            if let schema, appendUniform(records, schema) {
+                absent.append(false)
+                return
+            }
+            // Not uniform after all: turn what was kept back into records and keep records from here on.
+            let sofar = GenerationChunk(storage: schema.map { .uniform($0) } ?? .general([]), values: values,
+                                        logDensities: keepLogDensities ? logDensities : nil, absent: absent)
+            var all: [[ChoiceRecord]] = []
+            for p in 0..<absent.count {
+                var particle: [ChoiceRecord] = []
+                if schema != nil { sofar.forEachRecord(p) { particle.append($0) } }
+                all.append(particle)
+            }
+            all.append(records)
+            general = all
+            values = []
+            logDensities = []
+        }
+
+        private mutating func pad(_ count: Int) {
+            values.append(contentsOf: repeatElement(0, count: count))
+            if keepLogDensities { logDensities.append(contentsOf: repeatElement(0, count: count)) }
+        }
+
+        private static func schema(of records: [ChoiceRecord]) -> Schema? {
+            var kinds: [Kind] = []
+            for record in records {
+                switch record.value {
+                case .real: kinds.append(.real)
+                case .int: kinds.append(.int)
+                case .bool: kinds.append(.bool)
+                default: return nil
                 }
-                if keepLogDensities { logDensities.append(record.logDensity) }
             }
+            return Schema(addresses: records.map(\.address), kinds: kinds, supports: records.map(\.support))
         }
-        return GenerationChunk(storage: .uniform(schema), values: values,
-                               logDensities: keepLogDensities ? logDensities : nil, absent: absent)
+
+        private mutating func appendUniform(_ records: [ChoiceRecord], _ schema: Schema) -> Bool {
+            guard records.count == schema.addresses.count else { return false }
+            let start = values.count
+            for k in 0..<records.count {
+                let record = records[k]
+                let x: Double
+                switch (record.value, schema.kinds[k]) {
+                case (.real(let r), .real): x = r
+                case (.int(let m), .int): x = Double(m)
+                case (.bool(let flag), .bool): x = flag ? 1 : 0
+                default: values.removeSubrange(start...); return false
+                }
+                guard record.address == schema.addresses[k] else { values.removeSubrange(start...); return false }
+                values.append(x)
+            }
+            if keepLogDensities { for record in records { logDensities.append(record.logDensity) } }
+            return true
+        }
+
+        func build() -> GenerationChunk {
+            if let general { return GenerationChunk(storage: .general(general), values: [], logDensities: nil, absent: nil) }
+            guard let schema else {
+                // Nobody made a scalar choice this step.
+                return GenerationChunk(storage: .general([[ChoiceRecord]](repeating: [], count: absent.count)),
+                                       values: [], logDensities: nil, absent: nil)
+            }
+            return GenerationChunk(storage: .uniform(schema), values: values,
+                                   logDensities: keepLogDensities ? logDensities : nil, absent: anyAbsent ? absent : nil)
+        }
     }
 
-    private static func general(_ steps: [[ChoiceRecord]?]) -> GenerationChunk {
-        GenerationChunk(storage: .general(steps.map { $0 ?? [] }), values: [], logDensities: nil, absent: nil)
-    }
 }
 
 extension Genealogy {

@@ -44,7 +44,10 @@ struct SMCFilter<M: Model>: Sendable {
         var finished = [Bool](repeating: false, count: n)
         var observationsSeen = [Int](repeating: 0, count: n)
         var prefixLogJoint = [Double](repeating: 0, count: n)
-        var logWeights = [Double](repeating: 0, count: n)
+        // Kept normalised (log Σ exp = 0) between steps, so each step's evidence increment is
+        // log Σ_i W_{t-1}^i w_t^i = log Σ_i exp(logWeights_i + log w_t^i).
+        var logWeights = [Double](repeating: -log(Double(n)), count: n)
+        var weights = [Double](repeating: 0, count: n)
         let genealogy = Genealogy(particleCount: n, blockSize: blockSize)
         var pendingParents: [Int]?
         var pendingOverrides: [Int: [Genealogy.Override]] = [:]
@@ -66,8 +69,8 @@ struct SMCFilter<M: Model>: Sendable {
             pendingParents = nil
             pendingOverrides = [:]
 
-            var newLogWeights = logWeights
             var anyObserved = false
+            var maximum = -Double.infinity
             for b in 0..<blocks.count {
                 let block = blocks[b]
                 for k in 0..<block.incrementalLogWeights.count {
@@ -77,30 +80,40 @@ struct SMCFilter<M: Model>: Sendable {
                         throw ModelError(.notFinite, "an observation's log density is NaN at step \(step) of smc (particle \(i)); check the observed distribution's parameters",
                                          location: block.location)
                     }
-                    newLogWeights[i] += increment
+                    let logWeight = logWeights[i] + increment
+                    logWeights[i] = logWeight
+                    if logWeight > maximum { maximum = logWeight }
                     prefixLogJoint[i] += block.prefixIncrements[k]
                     if block.observed[k] { observationsSeen[i] += 1; anyObserved = true }
                     if block.finishedNow[k] { finished[i] = true }
                 }
             }
             if anyObserved { observationSteps += 1 }
-            // log Σ_i W_{t-1}^i w_t^i with W_{t-1} ∝ exp(logWeights): the evidence increment.
-            let previous = LogWeights.logSumExp(logWeights)
-            let current = LogWeights.logSumExp(newLogWeights)
-            guard current > -.infinity else {
+            guard maximum > -.infinity else {
                 let location = blocks.lazy.compactMap({ $0.location }).first
                 throw ModelError(.other, "all \(n) particles have zero weight at step \(step) of smc (observation \(observationSteps)); the observation is impossible under every particle: check the data and the model, or use more particles",
                                  location: location)
             }
-            logEvidence += current - previous
-            logWeights = newLogWeights.map { $0 - current }
-            let ess = LogWeights.effectiveSampleSize(logWeights)
+            // One pass for the increment log Σ exp, the normalised weights and Kish's ESS.
+            var sum = 0.0, sumOfSquares = 0.0
+            for i in 0..<n {
+                let w = exp(logWeights[i] - maximum)
+                weights[i] = w
+                sum += w
+                sumOfSquares += w * w
+            }
+            let increment = maximum + log(sum)
+            logEvidence += increment
+            for i in 0..<n {
+                logWeights[i] -= increment
+                weights[i] /= sum
+            }
+            let ess = sum * sum / sumOfSquares
             essHistory.append(ess)
             progress?(step)
 
             guard finished.contains(false) else { break }
             if ess < options.essThreshold * Double(n) || (options.essThreshold >= 1 && n > 1) {
-                let weights = logWeights.map { exp($0) }
                 let ancestors = resampler.ancestors(weights: weights, count: n, using: &resamplingRng)
                 guard ancestors.count == n, ancestors.allSatisfy({ $0 >= 0 && $0 < n }) else {
                     throw ModelError(.other, "resampler '\(resampler.name)' returned invalid ancestor indices")
@@ -165,27 +178,28 @@ struct SMCFilter<M: Model>: Sendable {
                     out.observed = [Bool](repeating: false, count: range.count)
                     out.finishedNow = [Bool](repeating: false, count: range.count)
                     out.prefixIncrements = [Double](repeating: 0, count: range.count)
-                    var choices: [[ChoiceRecord]?] = []
-                    choices.reserveCapacity(range.count)
+                    var chunk = GenerationChunk.Builder(capacity: range.count, keepLogDensities: keepLogDensities)
                     for i in range {
                         let k = i - range.lowerBound
-                        guard !finished[i] else { choices.append(nil); continue }
+                        guard !finished[i] else { chunk.appendAbsent(); continue }
                         do throws(ModelError) {
                             let step = try model.advance(&particles.base[i], using: &stream.rng)
                             out.incrementalLogWeights[k] = step.logWeight
-                            var prior = 0.0
-                            for record in step.choices { prior += record.logDensity }
-                            out.prefixIncrements[k] = prior + step.logWeight
+                            if keepLogDensities {
+                                var prior = 0.0
+                                for record in step.choices { prior += record.logDensity }
+                                out.prefixIncrements[k] = prior + step.logWeight
+                            }
                             out.observed[k] = !step.finished
                             out.finishedNow[k] = step.finished
                             if out.location == nil { out.location = step.observationLocation }
-                            choices.append(step.choices)
+                            chunk.append(step.choices)
                         } catch {
                             out.error = error
                             return (b, out)
                         }
                     }
-                    out.chunk = GenerationChunk.make(choices, keepLogDensities: keepLogDensities)
+                    out.chunk = chunk.build()
                     return (b, out)
                 }
             }

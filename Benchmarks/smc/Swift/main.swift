@@ -1,0 +1,117 @@
+// smc-bench: times PPL's SMC engine on the linear-Gaussian SSM, bootstrap filter with
+// paths returned (the Posterior holds every particle's x[0..T]).
+//
+//   smc-bench --model ppl|swift [--ppl FILE] --data Y.csv [--T n] --particles N --reps R --seed S
+//
+// `--model ppl` is the figure: the .ppl file (Benchmarks/smc/ssm_bench.ppl) lowered
+// and run by the VM. `--model swift` runs the same model hand-written against `Model`.
+// `--T n` with n beyond the file's length extends the series by simulating the model (seed 10000).
+import Foundation
+import PPL
+import PPLDistributions
+import PPLInference
+import PPLInterpreter
+
+func printError(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+
+struct Arguments {
+    var model = "ppl"
+    var pplFile = "Benchmarks/smc/ssm_bench.ppl"
+    var data = "../shared/data/ssm/lgssm_T1000.csv"
+    var length: Int?
+    var particles = 10_000
+    var reps = 5
+    var seed: UInt64 = 1
+
+    init(_ argv: [String]) {
+        var i = 1
+        func next() -> String { i += 1; return i < argv.count ? argv[i] : "" }
+        while i < argv.count {
+            switch argv[i] {
+            case "--model": model = next()
+            case "--ppl": pplFile = next()
+            case "--data": data = next()
+            case "--T": length = Int(next())
+            case "--particles": particles = Int(next()) ?? particles
+            case "--reps": reps = Int(next()) ?? reps
+            case "--seed": seed = UInt64(next()) ?? seed
+            default: printError("unknown argument \(argv[i])\n"); exit(64)
+            }
+            i += 1
+        }
+    }
+}
+
+/// User + system CPU time of this process, all threads.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+}
+
+func readSeries(_ path: String) -> [Double] {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        printError("cannot read \(path)\n"); exit(1)
+    }
+    return text.split(separator: "\n").dropFirst().compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+}
+
+/// Extends a series to `length` by simulating the model onward from a fresh state.
+func extend(_ ys: [Double], to length: Int) -> [Double] {
+    guard length > ys.count else { return Array(ys.prefix(length)) }
+    var rng = RandomStream(seed: 10_000)
+    var out = ys
+    var x = rng.standardNormal()
+    while out.count < length {
+        x = 0.9 * x + rng.standardNormal()
+        out.append(x + 0.5 * rng.standardNormal())
+    }
+    return out
+}
+
+func time<M: Model>(_ model: M, _ args: Arguments, steps: Int) async {
+    var times: [Double] = [], cpuTimes: [Double] = []
+    for r in 0..<args.reps {
+        let cpuStart = cpuSeconds()
+        let smc = SMC(particles: args.particles, resampling: .systematic, essThreshold: 0.5, seed: args.seed + UInt64(r))
+        let start = DispatchTime.now().uptimeNanoseconds
+        do {
+            let posterior = try await smc.run(model)
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            times.append(seconds)
+            cpuTimes.append(cpuSeconds() - cpuStart)
+            let columns = posterior.columns.count
+            print(String(format: "swift-%@ rep %d: %.4f s  logZ %.4f  resamplings %d  columns %d",
+                         args.model, r, seconds, posterior.logEvidence ?? .nan, posterior.diagnostics.resamplingCount ?? 0, columns))
+        } catch {
+            print("error: \(error)")
+            exit(1)
+        }
+    }
+    let median = times.sorted()[times.count / 2]
+    let cpuMedian = cpuTimes.sorted()[cpuTimes.count / 2]
+    print(String(format: "swift-%@ median %.6f s  cpu %.6f s  N %d  T %d  threads %d  per step %.1f us",
+                 args.model, median, cpuMedian, args.particles, steps, ProcessInfo.processInfo.activeProcessorCount,
+                 median / Double(steps) * 1e6))
+}
+
+let args = Arguments(CommandLine.arguments)
+var ys = readSeries(args.data)
+if let length = args.length { ys = extend(ys, to: length) }
+switch args.model {
+case "swift":
+    await time(HandWrittenSSM(ys: ys), args, steps: ys.count)
+case "ppl":
+    do {
+        let program = try PPLProgram(contentsOf: args.pplFile)
+        let module = try program.module(for: "SSM")
+        let model = try VMModel(module: module, bindings: ["y": .reals(ys)])
+        await time(model, args, steps: ys.count)
+    } catch {
+        print("error: \(error)")
+        exit(1)
+    }
+default:
+    printError("--model must be ppl or swift\n")
+    exit(64)
+}

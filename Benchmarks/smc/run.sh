@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SMC benchmark, side by side in one run: PPL's SMC engine on the .ppl model run by the VM
+# (the issue's figure) and on the same model hand-written in Swift, vs a C/GSL bootstrap
+# filter (-O2, one thread) and Chopin's `particles` (one thread); bootstrap filter,
+# systematic resampling at ESS < N/2, N = 10,000, T = 1,000, all paths returned.
+# Then the engine's time per step at T = 100, 1,000 and 10,000 (should be flat).
+#
+#   Benchmarks/smc/run.sh                    # everything (about 10 minutes on 2 idle cores)
+#   N=2000 REPS=3 Benchmarks/smc/run.sh      # smaller
+#
+# Wall-clock medians depend on the load of the machine; CPU medians (all threads) are printed too.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+DATA=${DATA:-../shared/data/ssm}
+N=${N:-10000}
+REPS=${REPS:-5}
+SCAN_N=${SCAN_N:-1000}
+VENV=${VENV:-/work/venv-smc}
+LOG=$(mktemp)
+
+cc -O2 -o .build/bootstrap_filter Benchmarks/smc/bootstrap_filter.c $(pkg-config --cflags --libs gsl) -lm
+swift build -c release --product smc-bench > /dev/null
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import particles" 2> /dev/null; then
+    python3 -m venv "$VENV" && "$VENV/bin/python" -m pip install -q particles
+fi
+
+echo "== bootstrap filter, N=$N, T=1000, paths returned, medians of $REPS (machine: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
+.build/bootstrap_filter "$DATA/lgssm_T1000.csv" "$N" "$REPS" 1 | tee -a "$LOG"
+OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
+    "$VENV/bin/python" Benchmarks/smc/particles_filter.py "$DATA/lgssm_T1000.csv" "$N" "$REPS" 1 | tee -a "$LOG"
+.build/release/smc-bench --model swift --data "$DATA/lgssm_T1000.csv" --particles "$N" --reps "$REPS" | tee -a "$LOG"
+.build/release/smc-bench --model ppl --ppl Benchmarks/smc/ssm_bench.ppl --data "$DATA/lgssm_T1000.csv" \
+    --particles "$N" --reps "$REPS" | tee -a "$LOG"
+echo "   (Kalman log Z for T=1000: $(awk -F, '$2 == 1000 {print $5}' "$DATA/lgssm_kalman_logZ.csv"))"
+
+median() { awk -v who="$1" '$1 == who && $2 == "median" {print $3}' "$LOG"; }
+cpu() { awk -v who="$1" '$1 == who && $2 == "median" {print $6}' "$LOG"; }
+C=$(median c); P=$(median particles); S=$(median swift-swift); V=$(median swift-ppl)
+echo "== ratios of wall-clock medians (CPU-time ratios in brackets; C and particles use 1 thread, PPL $(nproc))"
+awk -v c="$C" -v p="$P" -v s="$S" -v v="$V" -v cc="$(cpu c)" -v cp="$(cpu particles)" -v cs="$(cpu swift-swift)" -v cv="$(cpu swift-ppl)" 'BEGIN {
+    printf "   .ppl via VM / C          %.2fx  [%.2fx]\n", v / c, cv / cc
+    printf "   .ppl via VM / particles  %.2fx  [%.2fx]\n", v / p, cv / cp
+    printf "   Swift model / C          %.2fx  [%.2fx]\n", s / c, cs / cc
+    printf "   Swift model / particles  %.2fx  [%.2fx]\n", s / p, cs / cp
+}'
+
+echo "== time per step, N=$SCAN_N, medians of 3"
+for model in swift ppl; do
+    for T in 100 1000 10000; do
+        file=$DATA/lgssm_T1000.csv
+        [ "$T" = 100 ] && file=$DATA/lgssm_T100.csv
+        .build/release/smc-bench --model "$model" --data "$file" --T "$T" --particles "$SCAN_N" --reps 3 | grep median
+    done
+done
+rm -f "$LOG"
