@@ -176,6 +176,59 @@ final class LoadSpec: Sendable {
     }
 }
 
+/// The fields of a scalar site the common case needs, trivially copyable so that running it
+/// touches no reference counts; anything unusual falls back to the full `SiteSpec`.
+struct HotSite: Sendable {
+    var kind: SiteSpec.Kind
+    /// nil for array-parameter families and factors (always the full path).
+    var family: FamilyID?
+    var argumentCount: Int32
+    var a0: Reg
+    var a1: Reg
+    var a2: Reg
+    var value: Reg
+    var memorySlot: Int32
+    /// The single index register, when the address has exactly one index.
+    var index0: Int32
+    var indexCount: Int32
+    var lastInstance: Int32
+    var global: Int32
+    var hasFixedSupport: Bool
+
+    init(_ spec: SiteSpec) {
+        kind = spec.kind
+        if spec.kind != .factor, case .scalar(let id) = spec.family { family = id } else { family = nil }
+        argumentCount = Int32(spec.arguments.count)
+        let none = Reg(file: .real, index: 0, typeID: 0)
+        a0 = spec.arguments.count > 0 ? spec.arguments[0] : none
+        a1 = spec.arguments.count > 1 ? spec.arguments[1] : none
+        a2 = spec.arguments.count > 2 ? spec.arguments[2] : none
+        value = spec.value
+        memorySlot = Int32(spec.memorySlot)
+        index0 = spec.indexRegisters.first ?? 0
+        indexCount = Int32(spec.indexRegisters.count)
+        lastInstance = spec.lastInstance
+        global = Int32(spec.global)
+        hasFixedSupport = spec.fixedSupport != nil
+    }
+}
+
+/// A one-index `load` in trivially copyable form (`x[t - 1]`), the common case.
+struct HotLoad: Sendable {
+    var memorySlot: Int32
+    /// -1 when the load has other than one index (the full `LoadSpec` path).
+    var index0: Int32
+    var destination: Reg
+    var instanceRegister: Int32
+
+    init(_ spec: LoadSpec) {
+        memorySlot = Int32(spec.memorySlot)
+        index0 = spec.indexRegisters.count == 1 ? spec.indexRegisters[0] : -1
+        destination = spec.destination
+        instanceRegister = spec.instanceRegister
+    }
+}
+
 struct ArraySpec: Sendable {
     var elements: [Reg]
     var elementType: ValueType
@@ -240,6 +293,8 @@ struct CompiledFunction: Sendable {
     var registerOfValue: [Int: Reg]
     var arrays: [ArraySpec]
     var generics: [GenericSpec]
+    var hotSites: [HotSite] = []
+    var hotLoads: [HotLoad] = []
     /// Per site, how to re-evaluate its parameters alone (filled in after compilation).
     var slices: [SliceSpec] = []
 }

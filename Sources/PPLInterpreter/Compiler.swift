@@ -39,7 +39,9 @@ final class CompiledProgram: Sendable {
             var compiler = FunctionCompiler(module: module, function: function, functionIndex: index,
                                             intern: intern, internType: internType, typeOf: typeOf,
                                             firstGlobalSite: sites.count)
-            let compiled = try compiler.compile()
+            var compiled = try compiler.compile()
+            compiled.hotSites = compiled.sites.map(HotSite.init)
+            compiled.hotLoads = compiled.loads.map(HotLoad.init)
             for (local, site) in compiled.sites.enumerated() {
                 let support = site.fixedSupport
                 let drawType: ValueType = site.kind == .factor ? .real : typeOf(site.value.typeID)
@@ -92,6 +94,7 @@ private struct FunctionCompiler {
     var locations: [String] = []
     var memorySlotOfName: [String: Int] = [:]
     var callCounterOf: [String: Int32] = [:]
+    var hoisted = Set<Int>()
 
     init(module: Module, function: Function, functionIndex: Int, intern: @escaping (String) -> Int,
          internType: @escaping (ValueType) -> Int32, typeOf: @escaping (Int32) -> ValueType, firstGlobalSite: Int) {
@@ -166,6 +169,8 @@ private struct FunctionCompiler {
     mutating func compile() throws(CompileError) -> CompiledFunction {
         scanMemory(function.body)
         let parameters = function.parameters.map { reg($0.value) }
+        // Constants are SSA values with no inputs: load them once on entry, not in every loop iteration.
+        try hoistConstants(function.body)
         try region(function.body, targets: [])
         if case .ret? = function.body.instructions.last?.op {} else { code.append(.ret(nil)) }
         return CompiledFunction(
@@ -174,6 +179,16 @@ private struct FunctionCompiler {
             parameters: parameters, returnType: function.returnType, sites: sites, loads: loads,
             gathers: gathers, reports: reports, calls: calls, locations: locations,
             memorySlots: memorySlotOfName.count, registerOfValue: registers, arrays: arrays, generics: generics)
+    }
+
+    mutating func hoistConstants(_ region: Region) throws(CompileError) {
+        for instruction in region.instructions {
+            if case .constant = instruction.op, let r = instruction.result {
+                try self.instruction(instruction, targets: [])
+                hoisted.insert(r.raw)
+            }
+            for nested in instruction.op.regions { try hoistConstants(nested) }
+        }
     }
 
     mutating func address(_ expr: AddressExpr) -> ([AddressPart], [Int32]) {
@@ -227,7 +242,7 @@ private struct FunctionCompiler {
         let result = instruction.result.map { reg($0) }
         switch instruction.op {
         case .constant(let c):
-            guard let d = result else { return }
+            guard let d = result, !hoisted.contains(instruction.result?.raw ?? -1) else { return }
             switch c {
             case .real(let x): code.append(d.file == .real ? .constR(d.index, x) : .constI(d.index, Int(x)))
             case .int(let n): code.append(d.file == .real ? .constR(d.index, Double(n)) : .constI(d.index, n))

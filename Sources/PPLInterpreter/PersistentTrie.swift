@@ -58,7 +58,11 @@ struct PersistentTrie<Element: Sendable>: Sendable {
         }
         if offset == tail.count {
             if tail.count == 32 {
-                for (k, v) in tail.enumerated() { trieSet(tailStart + k, v) }
+                if tailStart & 31 == 0 {
+                    installLeaf(tailStart, tail)
+                } else {
+                    for (k, v) in tail.enumerated() { trieSet(tailStart + k, v) }
+                }
                 tail.removeAll(keepingCapacity: true)
                 tailStart = key
             }
@@ -78,6 +82,18 @@ struct PersistentTrie<Element: Sendable>: Sendable {
             level -= 1
         }
         return node.slots[key & 31]
+    }
+
+    /// Writes 32 consecutive values starting at a multiple of 32 as one leaf.
+    private mutating func installLeaf(_ base: Int, _ values: [Element]) {
+        trieSet(base, values[0])
+        guard var node = root else { return }
+        var level = depth
+        while level > 0, let child = node.children[(base >> (5 * level)) & 31] {
+            node = child
+            level -= 1
+        }
+        node.slots = values.map { Optional($0) }
     }
 
     private mutating func trieSet(_ key: Int, _ value: Element) {

@@ -2,9 +2,11 @@ import PPLDistributions
 import PPLInference
 
 /// One choice made in a run: its site, where in the call tree, its value and log density.
+///
+/// Trivially copyable: the call path is an index into `VMTrace.prefixes` (-1 for the model itself).
 struct ChoiceInstance: Sendable {
     var site: Int32
-    var prefix: AddressPrefix?
+    var prefix: Int32
     var indexStart: Int32
     var value: Double
     var logDensity: Double
@@ -28,6 +30,7 @@ public struct VMTrace: ModelTrace {
     var indexPool: [Int] = []
     var objectValues: [Int: Value] = [:]
     var supports: [Int: Support] = [:]
+    var prefixes: [AddressPrefix] = []
     var latentInstances: [Int32] = []
     var observedInstances: [Int32] = []
     public internal(set) var logPrior: Double = 0
@@ -38,6 +41,8 @@ public struct VMTrace: ModelTrace {
     var deterministicStale = false
     /// Built on the first local update of a static model.
     var rescoring: RescoringIndex?
+    /// Registers for re-evaluating slices, kept to avoid allocating on every update.
+    var scratch = VMState()
 
     let arguments: BoundArguments
 
@@ -76,12 +81,17 @@ public struct VMTrace: ModelTrace {
 
     func address(_ i: Int) -> Address {
         let instance = instances[i]
-        return program.address(site: Int(instance.site), prefix: instance.prefix, indices: indexPool, start: Int(instance.indexStart))
+        return program.address(site: Int(instance.site), prefix: prefix(instance.prefix), indices: indexPool,
+                               start: Int(instance.indexStart))
     }
 
     func key(of i: Int) -> AddressKey {
         let instance = instances[i]
-        return program.key(site: Int(instance.site), prefix: instance.prefix, indices: indexPool, start: Int(instance.indexStart))
+        return program.key(site: Int(instance.site), prefix: prefix(instance.prefix), indices: indexPool,
+                           start: Int(instance.indexStart))
+    }
+
+    func prefix(_ index: Int32) -> AddressPrefix? { index < 0 ? nil : prefixes[Int(index)]
     }
 
     func record(_ i: Int) -> ChoiceRecord {

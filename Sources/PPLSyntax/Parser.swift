@@ -269,7 +269,9 @@ public struct Parser {
     /// block = "{" { statement [ ";" ] } "}" ;
     private mutating func parseBlock() -> Block {
         let start = current
-        guard expect(.leftBrace, "'{' to start a block") else { return Block(statements: [], span: span(of: start)) }
+        var notes: [Diagnostic.Note] = []
+        if check(.assign) { notes.append(.init("use '==' to compare")) }
+        guard expect(.leftBrace, "'{' to start a block", notes: notes) else { return Block(statements: [], span: span(of: start)) }
         guard enterNesting() else {
             skipToMatchingBrace()
             return Block(statements: [], span: spanFrom(start))
@@ -507,6 +509,11 @@ public struct Parser {
                 let index = parseExpression()
                 expect(.rightBracket, "']' to close the index")
                 base = Expr(id: makeID(), kind: .index(base: base, index: index), span: spanFrom(start))
+            } else if check(.dot), case .symbol(.dot) = peek(1).kind {
+                // `0..n` or `0...n`: a range written as in other languages.
+                error("expected '..<' in a range, found '..'", at: current,
+                      notes: [.init("ranges are half-open and written 'a..<b'; for 0 to n inclusive write '0..<n + 1'")])
+                return base
             } else if match(.dot) {
                 chain += 1
                 guard enterNesting(extra: chain) else { return invalidExpr(at: current) }

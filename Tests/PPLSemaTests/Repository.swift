@@ -16,6 +16,17 @@ enum Repository {
         return try names.map { ($0, try String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)) }
     }
 
+    /// Every .ppl file under Programs/, subfolders included, as (relative path, text).
+    static func allPrograms() throws -> [(path: String, text: String)] {
+        let directory = root.appendingPathComponent("Programs")
+        guard let enumerator = FileManager.default.enumerator(atPath: directory.path) else { return [] }
+        var found: [(String, String)] = []
+        for case let path as String in enumerator where path.hasSuffix(".ppl") {
+            found.append(("Programs/\(path)", try String(contentsOf: directory.appendingPathComponent(path), encoding: .utf8)))
+        }
+        return found.sorted { $0.0 < $1.0 }
+    }
+
     /// The complete programs in the grammar's `example:` comments.
     static func grammarExamples() throws -> [String] {
         let grammar = try read("Grammar/ppl.ebnf")

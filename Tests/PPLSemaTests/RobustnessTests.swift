@@ -64,7 +64,22 @@ struct SplitMix64 {
                     }
                 }
             }
-            let source = Self.join(tokens)
+            var source = Self.join(tokens)
+            if run % 10 == 8 {
+                // Byte-level damage: cut, repeat or insert characters anywhere, even inside
+                // names, numbers and comment markers.
+                var bytes = Array(source.utf8)
+                let extra: [UInt8] = Array("/*\"é\t\n.<0e_".utf8)
+                for _ in 0..<(1 + rng.below(6)) where !bytes.isEmpty {
+                    let i = rng.below(bytes.count)
+                    switch rng.below(3) {
+                    case 0: bytes.remove(at: i)
+                    case 1: bytes.insert(bytes[i], at: i)
+                    default: bytes.insert(extra[rng.below(extra.count)], at: i)
+                    }
+                }
+                source = String(decoding: bytes, as: UTF8.self)
+            }
             let (checked, diagnostics) = checkSource(SourceFile(name: "fuzz\(run).ppl", text: source))
             if diagnostics.contains(where: { $0.severity == .error }) { withErrors += 1 }
             // Every diagnostic points inside the file and renders.

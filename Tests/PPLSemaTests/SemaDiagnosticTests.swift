@@ -171,6 +171,10 @@ import Testing
 
     /// Cases that exercise a second way to reach a diagnostic already in the table.
     static let variants: [Case] = [
+        Case(code: "unknownFunction", source: "model M(y: [Real]) {\n  for i in range(3) { }\n}",
+             expected: "2:12: error: use of undefined function 'range'", note: "loop over a range with 'for i in 0..<n'"),
+        Case(code: "unknownDistribution", source: "model M() {\n  x ~ normal(0, 1)\n}",
+             expected: "2:7: error: unknown distribution 'normal'", note: "did you mean 'Normal'?"),
         Case(code: "duplicateLatent", source: "model M() {\n  w ~ Normal(zeros(3), 1)\n  w[0] ~ Normal(1, 1)\n}",
              expected: "3:3: error: duplicate latent address 'w[0]'", note: "every element of 'w' is drawn here"),
         Case(code: "duplicateLatent", source: "model M() {\n  x[0] ~ Normal(0, 1)\n  x[0] ~ Normal(1, 1)\n}",

@@ -67,6 +67,11 @@ import Testing
         Case(source: "model M() {\n  x: Real\n}", expected: "2:4: error: expected '~', '=' or a call, found ':'", note: "declare a value with 'let name = value'"),
         Case(source: "model M() {\n  x ~ 3\n}", expected: "2:7: error: expected a distribution such as 'Normal(0, 1)', found integer '3'"),
         Case(source: "model M() {\n  x ~ Normal\n}", expected: "2:13: error: expected '(' and the arguments of distribution 'Normal', found '}'"),
+        Case(source: "model M() {\n  z ~ Bernoulli(0.5)\n  if z = 1 { }\n}", expected: "3:8: error: expected '{' to start a block, found '='",
+             note: "use '==' to compare"),
+        Case(source: "model M() {\n  for i in 0..3 { }\n}", expected: "2:13: error: expected '..<' in a range, found '..'",
+             note: "ranges are half-open and written 'a..<b'; for 0 to n inclusive write '0..<n + 1'"),
+        Case(source: "model M() {\n  for i in 0...3 { }\n}", expected: "2:13: error: expected '..<' in a range, found '..'"),
         // Expressions.
         Case(source: "let a = 1 +\nlet b = 2", expected: "1:12: error: expected an expression, found 'let'"),
         Case(source: "let a = 0..<3", expected: "1:10: error: unexpected '..<' after the declaration",
