@@ -4,10 +4,10 @@
 For each posterior: runs Programs/posteriordb/FOLDER.ppl with --data from
 ../shared/data/posteriordb/FOLDER/data.json and --format json, then for every reference
 address reports z = (mean - reference mean) / sqrt(mcse^2 + reference mcse^2) and the
-sd ratio. A posterior "matches" when every |z| <= 4 and every sd is within 15% (issue 6);
-otherwise it must "flag" itself: some R-hat > 1.01 or bulk ESS < 100 per chain. A
-posterior that neither matches nor flags looks converged while wrong: the failure the
-issue forbids.
+sd ratio. A run is "flagged" when some R-hat > 1.01 or bulk ESS < 100 per chain (its
+MCSE is then not trustworthy); an unflagged run "matches" when every |z| <= 4 and every
+sd is within 15% (issue 6); an unflagged run that does not match looks converged while
+wrong: the failure the issue forbids.
 
 Usage (from the repository root, after `swift build -c release --product ppl`):
 
@@ -81,7 +81,8 @@ def main():
         else:
             matches = worst_z <= 4 and worst_sd <= 0.15
             flagged = max_rhat > 1.01 or min_ess < 100 * chains
-            verdict = "match" if matches else ("flagged" if flagged else "WRONG, NOT FLAGGED")
+            # A flagged run's MCSE is not trustworthy, so it never counts as a match.
+            verdict = "flagged" if flagged else ("match" if matches else "WRONG, NOT FLAGGED")
         rows.append((folder, verdict, f"{worst_z:.2f}", f"{100 * worst_sd:.1f}%", f"{max_rhat:.3f}",
                      f"{min_ess:.0f} ({seconds:.0f}s)"))
         print("| " + " | ".join(rows[-1]) + " |", flush=True)
