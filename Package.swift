@@ -18,6 +18,11 @@ let package = Package(
             pkgConfig: "gsl",
             providers: [.apt(["libgsl-dev"])]
         ),
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(name: "PPLDiagnostics"),
         .target(name: "PPLDistributions", dependencies: ["CGSL"]),
         .target(name: "PPLSyntax", dependencies: ["PPLDiagnostics"]),
@@ -33,7 +38,7 @@ let package = Package(
         .executableTarget(name: "ppl-frontend-bench", dependencies: ["PPLSema"],
                           path: "Benchmarks/frontend/Sources"),
         .executableTarget(name: "ppl", dependencies: [
-            "PPL", "PPLInference",
+            "PPL", "PPLInference", "CEditLine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -42,6 +47,9 @@ let package = Package(
                           path: "Benchmarks/mcmc/Swift"),
         .executableTarget(name: "PPLBenchDistributions", dependencies: ["PPLDistributions"],
                           path: "Benchmarks/distributions/Swift"),
+        .executableTarget(name: "PPLBenchGibbs",
+                          dependencies: ["PPLDiagnostics", "PPLSema", "PPLIR", "PPLPasses", "PPLInterpreter", "PPLInference"],
+                          path: "Benchmarks/gibbs/Swift"),
         .executableTarget(name: "PPLBenchVM",
                           dependencies: ["PPLInterpreter", "PPLSema", "PPLSyntax", "PPLInference", "PPLDistributions"],
                           path: "Benchmarks/vm/Swift"),

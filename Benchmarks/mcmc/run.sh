@@ -4,6 +4,7 @@
 # PASSES interleaved passes, medians of ns per single-site step.
 #   vm    : the .ppl file compiled and run by the VM (local re-scoring of the Markov blanket)
 #   swift : the same model as a SwiftModel (whole-body re-execution per update: O(D) per step)
+#   direct: the same model hand-written against the Model interface (O(1) updates): the engine's own cost
 # Usage: Benchmarks/mcmc/run.sh        (from anywhere; prints a table)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,6 +25,8 @@ while [ "$i" -lt "$PASSES" ]; do
     "$SWIFT_BIN" vm 100 2000 $((i + 1)) >> "$RESULTS"
     "$SWIFT_BIN" vm 10000 20 $((i + 1)) >> "$RESULTS"
     "$SWIFT_BIN" swift 100 100 $((i + 1)) >> "$RESULTS"
+    "$SWIFT_BIN" direct 100 20000 $((i + 1)) >> "$RESULTS"
+    "$SWIFT_BIN" direct 10000 200 $((i + 1)) >> "$RESULTS"
     i=$((i + 1))
 done
 
@@ -37,7 +40,7 @@ for row in rows:
 print(f"single-site MH on independent_normal.ppl, 1 chain = 1 thread, median of {sys.argv[2]} passes")
 print(f"{'path':<8}{'D':>7}{'ns/step':>10}{'accept':>8}{'vs C(D=100)':>13}")
 c100 = statistics.median(ns[("c", 100)])
-for key in [("c", 100), ("c", 10000), ("vm", 100), ("vm", 10000), ("swift", 100)]:
+for key in [("c", 100), ("c", 10000), ("direct", 100), ("direct", 10000), ("vm", 100), ("vm", 10000), ("swift", 100)]:
     if key in ns:
         m = statistics.median(ns[key])
         print(f"{key[0]:<8}{key[1]:>7}{m:>10.1f}{statistics.median(acc[key]):>8.3f}{m / c100:>12.1f}x")

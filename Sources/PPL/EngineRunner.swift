@@ -73,6 +73,10 @@ public enum EngineName: String, CaseIterable, Sendable {
 struct EngineRunner {
     var request: EngineRequest
     var seed: UInt64
+    /// Starting values for MCMC chains (`--init addr=value`).
+    var inits: [Address: Value] = [:]
+    /// Called with the number of steps done, for a progress bar.
+    var progress: (@Sendable (Int) -> Void)?
 
     func run<M: Model>(_ model: M) async throws(PPLError) -> Posterior {
         guard let engine = EngineName(rawValue: request.name) else {
@@ -91,8 +95,51 @@ struct EngineRunner {
                 let particles = try options.count("particles", default: 10_000)
                 try options.finish()
                 return try await LikelihoodWeighting(particles: particles, seed: seed).run(model)
-            case .smc, .mh, .gibbs, .rank:
-                throw PPLError.usage("engine '\(engine.rawValue)' is not available in this build yet")
+            case .smc:
+                let particles = try options.count("particles", default: 1_000)
+                let schemeName = try options.choice("resampling", default: "systematic",
+                                                    from: ResamplingScheme.builtIn.map(\.description))
+                let threshold = try options.real("ess_threshold", default: 0.5, in: 0...1)
+                let rejuvenation = try options.count("rejuvenation", default: 0, minimum: 0)
+                let runs = try options.count("runs", default: 1)
+                try options.finish()
+                let scheme = ResamplingScheme(name: schemeName) ?? .systematic
+                let smc = SMC(SMC.Options(particles: particles, resampling: scheme, essThreshold: threshold,
+                                          rejuvenationSteps: rejuvenation, seed: seed, runs: runs),
+                              progress: progress)
+                return try await smc.run(model)
+            case .mh:
+                let samples = try options.count("samples", default: 1_000)
+                let warmup = try options.count("warmup", default: samples, minimum: 0)
+                let thin = try options.count("thin", default: 1)
+                let chains = try options.count("chains", default: 4)
+                let proposal = try options.choice("proposal", default: "random_walk", from: ["random_walk", "prior"])
+                let pointwise = try options.count("log_lik", default: 0, minimum: 0) > 0
+                let predictive = try options.count("predictive", default: 0, minimum: 0) > 0
+                try options.finish()
+                let engine = MetropolisHastings(samples: samples, warmup: warmup, thin: thin, chains: chains, seed: seed,
+                                                proposal: proposal == "prior" ? .prior : .adaptiveRandomWalk,
+                                                inits: inits, pointwiseLogLikelihood: pointwise,
+                                                posteriorPredictive: predictive)
+                return try await engine.run(model)
+            case .gibbs:
+                let samples = try options.count("samples", default: 1_000)
+                let warmup = try options.count("warmup", default: samples, minimum: 0)
+                let thin = try options.count("thin", default: 1)
+                let chains = try options.count("chains", default: 4)
+                let kernels = options.text("kernels")
+                try options.finish()
+                var schedule = GibbsSchedule.auto
+                if let kernels {
+                    do { schedule = try GibbsSchedule(parsing: kernels) } catch {
+                        throw PPLError.usage(error.message)
+                    }
+                }
+                let engine = Gibbs(samples: samples, warmup: warmup, thin: thin, chains: chains, seed: seed,
+                                   schedule: schedule, inits: inits)
+                return try await engine.run(model)
+            case .rank:
+                throw PPLError.usage("engine 'rank' runs from 'ppl rank FILE.csv'; running it on a .ppl model is not available yet")
             }
         } catch let error as PPLError {
             throw error

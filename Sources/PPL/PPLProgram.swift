@@ -71,22 +71,13 @@ public struct PPLProgram: Sendable {
                                                at: option.value.span)])
                 }
             }
-            func bindings(_ list: [QueryAddress]) throws(PPLError) -> [(Address, Value)] {
-                var result: [(Address, Value)] = []
-                for item in list {
-                    guard let expr = item.value else { continue }
-                    let address: Address
-                    do { address = try Address(parsing: item.text) } catch {
-                        throw .diagnostics([.error("'\(item.text)' is not an address", at: item.span)])
-                    }
-                    result.append((address, try evaluator.evaluate(expr)))
-                }
-                return result
+            func bindings(_ list: [AddressBinding]) -> [Binding] {
+                list.map { Binding(String($0.span.text), span: $0.span) }
             }
             let reports = checkedQuery.reports.compactMap { try? Address(parsing: $0.text) }
             out.append(Query(model: model, arguments: arguments,
-                             interventions: try bindings(checkedQuery.interventions),
-                             conditions: try bindings(checkedQuery.conditions),
+                             interventions: bindings(declaration.interventions),
+                             conditions: bindings(declaration.conditions),
                              engine: EngineRequest(checkedQuery.engine, options: options),
                              reports: reports, isCounterfactual: declaration.kind == .counterfactual))
         }
@@ -105,6 +96,11 @@ public struct PPLProgram: Sendable {
         return Printer().print(module)
     }
 
+    /// The dependency graph between a query's choices (Graphviz dot), with the edges its interventions cut marked.
+    public func dependencyGraph(for query: Query) throws(PPLError) -> String {
+        try Pipeline(query: query).dependencyGraph(module(for: query.model))
+    }
+
     /// Binds raw data fields (from `--data`) to the model's parameters by name, converting to declared types.
     /// Fields the model does not take are ignored; arguments already given win.
     public func bind(data fields: [String: Any], source: String, to query: inout Query) throws(PPLError) {
@@ -117,7 +113,7 @@ public struct PPLProgram: Sendable {
     }
 
     /// Runs a query: lower, apply its passes, bind its arguments, run its engine.
-    public func run(_ query: Query) async throws(PPLError) -> Posterior {
+    public func run(_ query: Query, progress: (@Sendable (Int) -> Void)? = nil) async throws(PPLError) -> Posterior {
         let module = try module(for: query.model)
         var arguments: [String: Value] = [:]
         for (name, type) in try parameters(of: query.model) {
@@ -129,13 +125,11 @@ public struct PPLProgram: Sendable {
             }
             arguments[name] = converted
         }
-        if !query.interventions.isEmpty || !query.conditions.isEmpty || query.isCounterfactual {
-            throw .usage("do(...), given(...) and counterfactual queries are not available in this build yet")
-        }
         let transformed = try Pipeline(query: query).run(module)
         let model: VMModel
         do { model = try VMModel(module: transformed, bindings: arguments) } catch { throw .model(error) }
-        var posterior = try await EngineRunner(request: query.engine, seed: query.seed).run(model)
+        var posterior = try await EngineRunner(request: query.engine, seed: query.seed, inits: query.inits,
+                                                progress: progress).run(model)
         if !query.reports.isEmpty { posterior = posterior.selecting(query.reports) }
         return posterior
     }

@@ -85,7 +85,7 @@ extension CompiledProgram {
                     if case .reals(let xs) = s.objects[ob + Int(a)], k >= 0, k < xs.count {
                         s.reals[rb + Int(d)] = xs[k]
                     } else {
-                        try executePure(instruction, &s, rb, ib, ob, f, fi)
+                        try executePure(instruction, &s, rb, ib, ob, Int(s.frames[fi].function), fi)
                     }
                     _ = loc
                 case .jump(let target): pc = Int(target)
@@ -210,7 +210,7 @@ extension CompiledProgram {
                     s.objects.removeLast(s.objects.count - ob)
                     break frame
                 default:
-                    try executePure(instruction, &s, rb, ib, ob, f, fi)
+                    try executePure(instruction, &s, rb, ib, ob, Int(s.frames[fi].function), fi)
                 }
             }
         }
@@ -221,7 +221,7 @@ extension CompiledProgram {
     /// Runs one instruction without control flow or choices (also used to re-evaluate slices).
     @inline(__always)
     func executePure(_ instruction: Code, _ s: inout VMState, _ rb: Int, _ ib: Int, _ ob: Int,
-                     _ f: CompiledFunction, _ fi: Int) throws(ModelError) {
+                     _ fn: Int, _ fi: Int) throws(ModelError) {
         switch instruction {
         case .constR(let d, let x): s.reals[rb + Int(d)] = x
         case .constI(let d, let n): s.ints[ib + Int(d)] = n
@@ -237,23 +237,23 @@ extension CompiledProgram {
         case .mulR(let d, let a, let b): s.reals[rb + Int(d)] = s.reals[rb + Int(a)] * s.reals[rb + Int(b)]
         case .divR(let d, let a, let b, let loc):
             let y = s.reals[rb + Int(b)]
-            if y == 0 { throw error(.divisionByZero, "division by zero", location: f.locations[Int(loc)], prefix: prefixOf(s, fi)) }
+            if y == 0 { throw error(.divisionByZero, "division by zero", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi)) }
             s.reals[rb + Int(d)] = s.reals[rb + Int(a)] / y
         case .powR(let d, let a, let b): s.reals[rb + Int(d)] = Foundation.pow(s.reals[rb + Int(a)], s.reals[rb + Int(b)])
         case .modR(let d, let a, let b, let loc):
             let y = s.reals[rb + Int(b)]
-            if y == 0 { throw error(.divisionByZero, "remainder of division by zero", location: f.locations[Int(loc)], prefix: prefixOf(s, fi)) }
+            if y == 0 { throw error(.divisionByZero, "remainder of division by zero", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi)) }
             s.reals[rb + Int(d)] = fmod(s.reals[rb + Int(a)], y)
         case .addI(let d, let a, let b): s.ints[ib + Int(d)] = s.ints[ib + Int(a)] &+ s.ints[ib + Int(b)]
         case .subI(let d, let a, let b): s.ints[ib + Int(d)] = s.ints[ib + Int(a)] &- s.ints[ib + Int(b)]
         case .mulI(let d, let a, let b): s.ints[ib + Int(d)] = s.ints[ib + Int(a)] &* s.ints[ib + Int(b)]
         case .divI(let d, let a, let b, let loc):
             let y = s.ints[ib + Int(b)]
-            if y == 0 { throw error(.divisionByZero, "integer division by zero", location: f.locations[Int(loc)], prefix: prefixOf(s, fi)) }
+            if y == 0 { throw error(.divisionByZero, "integer division by zero", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi)) }
             s.ints[ib + Int(d)] = s.ints[ib + Int(a)] / y
         case .modI(let d, let a, let b, let loc):
             let y = s.ints[ib + Int(b)]
-            if y == 0 { throw error(.divisionByZero, "remainder of division by zero", location: f.locations[Int(loc)], prefix: prefixOf(s, fi)) }
+            if y == 0 { throw error(.divisionByZero, "remainder of division by zero", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi)) }
             s.ints[ib + Int(d)] = s.ints[ib + Int(a)] % y
         case .cmpR(let op, let d, let a, let b):
             s.ints[ib + Int(d)] = compare(op, s.reals[rb + Int(a)], s.reals[rb + Int(b)]) ? 1 : 0
@@ -263,37 +263,37 @@ extension CompiledProgram {
         case .orI(let d, let a, let b): s.ints[ib + Int(d)] = (s.ints[ib + Int(a)] != 0 || s.ints[ib + Int(b)] != 0) ? 1 : 0
         case .math1(let op, let d, let a, let loc):
             let y = math1(op, s.reals[rb + Int(a)])
-            if y.isNaN { throw error(.notFinite, "'\(op.rawValue)' of \(formatReal(s.reals[rb + Int(a)])) is not a number", location: f.locations[Int(loc)], prefix: prefixOf(s, fi)) }
+            if y.isNaN { throw error(.notFinite, "'\(op.rawValue)' of \(formatReal(s.reals[rb + Int(a)])) is not a number", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi)) }
             s.reals[rb + Int(d)] = y
         case .math2(let op, let d, let a, let b, let loc):
             let y = math2(op, s.reals[rb + Int(a)], s.reals[rb + Int(b)])
-            if y.isNaN { throw error(.notFinite, "'\(op.rawValue)' gives a value that is not a number", location: f.locations[Int(loc)], prefix: prefixOf(s, fi)) }
+            if y.isNaN { throw error(.notFinite, "'\(op.rawValue)' gives a value that is not a number", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi)) }
             s.reals[rb + Int(d)] = y
         case .minI(let d, let a, let b): s.ints[ib + Int(d)] = Swift.min(s.ints[ib + Int(a)], s.ints[ib + Int(b)])
         case .maxI(let d, let a, let b): s.ints[ib + Int(d)] = Swift.max(s.ints[ib + Int(a)], s.ints[ib + Int(b)])
         case .absI(let d, let a): s.ints[ib + Int(d)] = Swift.abs(s.ints[ib + Int(a)])
         case .reduceR(let op, let d, let a, let loc):
             let xs = reals(of: s.objects[ob + Int(a)])
-            if op == .mean && xs.isEmpty { throw error(.other, "mean of an empty array", location: f.locations[Int(loc)], prefix: prefixOf(s, fi)) }
+            if op == .mean && xs.isEmpty { throw error(.other, "mean of an empty array", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi)) }
             s.reals[rb + Int(d)] = reduce(op, xs)
         case .sumI(let d, let a):
             if case .ints(let xs) = s.objects[ob + Int(a)] { s.ints[ib + Int(d)] = xs.reduce(0, &+) } else { s.ints[ib + Int(d)] = 0 }
         case .len(let d, let a): s.ints[ib + Int(d)] = s.objects[ob + Int(a)].count
         case .makeArray(let d, let k):
-            let spec = f.arrays[Int(k)]
+            let spec = functions[fn].arrays[Int(k)]
             s.objects[ob + Int(d)] = makeArray(spec.elements, spec.elementType, &s, rb, ib, ob)
         case .indexR(let d, let a, let i, let loc):
             let k = s.ints[ib + Int(i)]
             switch s.objects[ob + Int(a)] {
             case .reals(let xs) where k >= 0 && k < xs.count: s.reals[rb + Int(d)] = xs[k]
             case .ints(let xs) where k >= 0 && k < xs.count: s.reals[rb + Int(d)] = Double(xs[k])
-            case let o: throw error(.indexOutOfRange, "index \(k) is out of range for an array of \(o.count) elements", location: f.locations[Int(loc)], prefix: prefixOf(s, fi))
+            case let o: throw error(.indexOutOfRange, "index \(k) is out of range for an array of \(o.count) elements", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi))
             }
         case .indexI(let d, let a, let i, let loc):
             let k = s.ints[ib + Int(i)]
             switch s.objects[ob + Int(a)] {
             case .ints(let xs) where k >= 0 && k < xs.count: s.ints[ib + Int(d)] = xs[k]
-            case let o: throw error(.indexOutOfRange, "index \(k) is out of range for an array of \(o.count) elements", location: f.locations[Int(loc)], prefix: prefixOf(s, fi))
+            case let o: throw error(.indexOutOfRange, "index \(k) is out of range for an array of \(o.count) elements", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi))
             }
         case .indexO(let d, let a, let i, let loc):
             let k = s.ints[ib + Int(i)]
@@ -301,10 +301,10 @@ extension CompiledProgram {
             case .nested(let xs) where k >= 0 && k < xs.count: s.objects[ob + Int(d)] = xs[k]
             case .matrix(let m) where k >= 0 && k < m.rows:
                 s.objects[ob + Int(d)] = .reals(Array(m.elements[(k * m.columns)..<((k + 1) * m.columns)]))
-            case let o: throw error(.indexOutOfRange, "index \(k) is out of range for an array of \(o.count) elements", location: f.locations[Int(loc)], prefix: prefixOf(s, fi))
+            case let o: throw error(.indexOutOfRange, "index \(k) is out of range for an array of \(o.count) elements", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi))
             }
         case .generic(let k):
-            let spec = f.generics[Int(k)]
+            let spec = functions[fn].generics[Int(k)]
             let op = spec.op, d = spec.destination, args = spec.arguments, loc = spec.location
             let inputs = args.map { r -> RuntimeValue in
                 switch r.file {
@@ -315,7 +315,7 @@ extension CompiledProgram {
             }
             let output: RuntimeValue
             do { output = try evaluateGeneric(op, inputs, resultType: type(of: d)) } catch {
-                throw self.error(error.kind, error.message, location: f.locations[Int(loc)], prefix: prefixOf(s, fi))
+                throw self.error(error.kind, error.message, location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi))
             }
             switch (d.file, output) {
             case (.real, .real(let x)): s.reals[rb + Int(d.index)] = x
@@ -323,7 +323,7 @@ extension CompiledProgram {
             case (.int, .int(let n)): s.ints[ib + Int(d.index)] = n
             case (.object, .object(let o)): s.objects[ob + Int(d.index)] = o
             default:
-                throw self.error(.other, "internal error: '\(op)' gave a value of the wrong kind", location: f.locations[Int(loc)], prefix: prefixOf(s, fi))
+                throw self.error(.other, "internal error: '\(op)' gave a value of the wrong kind", location: functions[fn].locations[Int(loc)], prefix: prefixOf(s, fi))
             }
         default:
             break

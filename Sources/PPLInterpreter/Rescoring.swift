@@ -178,16 +178,16 @@ struct RescoringRecorder {
     }
 }
 
-/// The recorded slices' inputs of a static trace and each choice's children.
-struct RescoringIndex: Sendable {
-    var entries: [RescoringRecorder.Entry]
-    var reals: [Double]
-    var ints: [Int]
-    var objects: [Obj]
-    var parents: [Int]
-    var childStart: [Int32]
-    var children: [Int32]
-    var scratch = VMState()
+/// The recorded slices' inputs of a static trace and each choice's children; immutable once
+/// built, so traces copied from one another share it.
+final class RescoringIndex: Sendable {
+    let entries: [RescoringRecorder.Entry]
+    let reals: [Double]
+    let ints: [Int]
+    let objects: [Obj]
+    let parents: [Int]
+    let childStart: [Int32]
+    let children: [Int32]
 
     init(_ recorder: RescoringRecorder, instanceCount: Int) {
         entries = recorder.entries
@@ -244,37 +244,35 @@ extension CompiledProgram {
     }
 
     /// The log density of instance `j` re-evaluated from its slice and the trace's current values.
-    func rescore(_ j: Int, _ trace: inout VMTrace) throws(ModelError) -> Double {
+    func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex) throws(ModelError) -> Double {
         let site = sites[Int(trace.instances[j].site)]
-        let f = functions[site.function]
-        let spec = f.sites[site.local]
-        let slice = f.slices[site.local]
-        guard var index = trace.rescoring else { return trace.instances[j].logDensity }
-        trace.rescoring = nil
-        defer { trace.rescoring = index }
-        if index.scratch.reals.count < f.realCount { index.scratch.reals = Array(repeating: 0, count: f.realCount) }
-        if index.scratch.ints.count < f.intCount { index.scratch.ints = Array(repeating: 0, count: f.intCount) }
-        if index.scratch.objects.count < f.objectCount { index.scratch.objects = Array(repeating: .none, count: f.objectCount) }
+        let fn = site.function
+        let spec = functions[fn].sites[site.local]
+        let slice = functions[fn].slices[site.local]
+        let counts = (functions[fn].realCount, functions[fn].intCount, functions[fn].objectCount)
+        if trace.scratch.reals.count < counts.0 { trace.scratch.reals = Array(repeating: 0, count: counts.0) }
+        if trace.scratch.ints.count < counts.1 { trace.scratch.ints = Array(repeating: 0, count: counts.1) }
+        if trace.scratch.objects.count < counts.2 { trace.scratch.objects = Array(repeating: .none, count: counts.2) }
         let entry = index.entries[j]
         var r = Int(entry.real), i = Int(entry.int), o = Int(entry.object), c = Int(entry.choice)
         for reg in slice.snapshots {
             switch reg.file {
-            case .real: index.scratch.reals[Int(reg.index)] = index.reals[r]; r += 1
-            case .int: index.scratch.ints[Int(reg.index)] = index.ints[i]; i += 1
-            case .object: index.scratch.objects[Int(reg.index)] = index.objects[o]; o += 1
+            case .real: trace.scratch.reals[Int(reg.index)] = index.reals[r]; r += 1
+            case .int: trace.scratch.ints[Int(reg.index)] = index.ints[i]; i += 1
+            case .object: trace.scratch.objects[Int(reg.index)] = index.objects[o]; o += 1
             }
         }
         for leaf in slice.choiceLeaves {
             let parent = index.parents[c]
             c += 1
             switch leaf.register.file {
-            case .real: index.scratch.reals[Int(leaf.register.index)] = trace.instances[parent].value
-            case .int: index.scratch.ints[Int(leaf.register.index)] = Int(trace.instances[parent].value)
-            case .object: index.scratch.objects[Int(leaf.register.index)] = toObj(trace.value(parent), type: type(of: leaf.register)) ?? .none
+            case .real: trace.scratch.reals[Int(leaf.register.index)] = trace.instances[parent].value
+            case .int: trace.scratch.ints[Int(leaf.register.index)] = Int(trace.instances[parent].value)
+            case .object: trace.scratch.objects[Int(leaf.register.index)] = toObj(trace.value(parent), type: type(of: leaf.register)) ?? .none
             }
         }
-        for code in slice.code { try executePure(code, &index.scratch, 0, 0, 0, f, Int.max) }
-        let d = try distribution(spec, &index.scratch, Int.max, 0, 0, 0)
+        for code in slice.code { try executePure(code, &trace.scratch, 0, 0, 0, fn, Int.max) }
+        let d = try distribution(spec, &trace.scratch, Int.max, 0, 0, 0)
         switch spec.kind {
         case .sample:
             switch d {
@@ -283,11 +281,11 @@ extension CompiledProgram {
             }
         case .observe:
             switch d {
-            case .scalar(let sd): return sd.logDensity(readReal(spec.value, &index.scratch, 0, 0))
-            case .generic(let any): return any.logDensity(value(of: spec.value, index.scratch, 0, 0, 0))
+            case .scalar(let sd): return sd.logDensity(readReal(spec.value, &trace.scratch, 0, 0))
+            case .generic(let any): return any.logDensity(value(of: spec.value, trace.scratch, 0, 0, 0))
             }
         case .factor:
-            return index.scratch.reals[Int(spec.value.index)]
+            return trace.scratch.reals[Int(spec.value.index)]
         }
     }
 
@@ -307,7 +305,7 @@ extension CompiledProgram {
             for k in (start - 1)..<end {
                 let j = k < start ? id : Int(rescoring.children[k])
                 let old = trace.instances[j].logDensity
-                let new = try rescore(j, &trace)
+                let new = try rescore(j, &trace, rescoring)
                 if new.isNaN {
                     throw ModelError(.notFinite, "log density of '\(trace.address(j))' is not a number",
                                      location: sites[Int(trace.instances[j].site)].location, address: trace.address(j))

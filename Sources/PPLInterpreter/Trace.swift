@@ -41,6 +41,8 @@ public struct VMTrace: ModelTrace {
     var deterministicStale = false
     /// Built on the first local update of a static model.
     var rescoring: RescoringIndex?
+    /// Registers for re-evaluating slices, kept to avoid allocating on every update.
+    var scratch = VMState()
 
     let arguments: BoundArguments
 

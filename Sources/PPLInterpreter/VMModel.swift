@@ -200,7 +200,7 @@ public struct VMModel: Model {
 
 /// How to undo an update: the replaced trace, or the few densities a local update changed.
 public enum VMUndo: Sendable {
-    case replaced(VMTrace)
+    indirect case replaced(VMTrace)
     case local(LocalUndo)
 }
 

@@ -5,14 +5,12 @@ import PPLIR
 /// The passes a query's `do(...)` and `given(...)` clauses ask for, in pipeline order: what the
 /// facade puts before the analyses (DESIGN.md, The pipeline).
 public enum CausalQuery {
-    /// `infer`: intervene, then condition; `counterfactual`: the twin network. Empty clauses add nothing.
+    /// `infer`: intervene, then condition (each a no-op when its clause is empty, so that
+    /// `ppl ir --after intervene` always works); `counterfactual`: the twin network.
     public static func passes(interventions: [Intervention], conditions: [Intervention],
                               counterfactual: Bool) -> [any Pass] {
         if counterfactual { return [Counterfactual(facts: conditions, interventions: interventions)] }
-        var passes: [any Pass] = []
-        if !interventions.isEmpty { passes.append(Intervene(interventions)) }
-        if !conditions.isEmpty { passes.append(Condition(conditions)) }
-        return passes
+        return [Intervene(interventions), Condition(conditions)]
     }
 
     /// The same from evaluated bindings (`Query.interventions`, `--do smoking=1`): address text and value.

@@ -373,8 +373,8 @@ struct TwinNetwork {
             let noise = try t.sharedNoise(instruction, family: family, argumentsF: argumentsF, argumentsC: argumentsC,
                                           arguments: arguments, factual: valueF, type: type)
             switch noise {
-            case .drawn(let probability):
-                return t.emitter.emit(.sample(addressC, family: "Bernoulli", arguments: [probability]), type, name: name)
+            case .drawn(let drawnFamily, let drawnArguments):
+                return t.emitter.emit(.sample(addressC, family: drawnFamily, arguments: drawnArguments), type, name: name)
             case .computed(let v):
                 // Values the model reads back become point-mass choices, so `load` sees them;
                 // the others are reported, so the output shows them.
@@ -393,8 +393,8 @@ struct TwinNetwork {
     }
 
     enum Noise {
-        /// x' ~ Bernoulli(p): a draw given the factual outcome.
-        case drawn(ValueID)
+        /// x' ~ family(arguments): a draw given the factual outcome.
+        case drawn(String, [ValueID])
         /// x' is a function of the factual value.
         case computed(ValueID)
     }
@@ -436,7 +436,9 @@ struct TwinNetwork {
         case "Dirac":
             return .computed(argumentsC[0])
         case "Bernoulli":
-            return .drawn(try bernoulliCoupling(x, p: argumentsF[0], q: argumentsC[0]))
+            return .drawn("Bernoulli", [try bernoulliCoupling(x, p: argumentsF[0], q: argumentsC[0])])
+        case "Categorical":
+            return .drawn("Categorical", [categoricalCoupling(x, p: argumentsF[0], q: argumentsC[0])])
         default:
             break
         }
@@ -460,6 +462,46 @@ struct TwinNetwork {
                 return e.binary(.div, gain, e.binary(.sub, e.constant(1.0), p))
             }, otherwise: { _ in q })
         })
+    }
+
+    /// P(x' = j | x = k) when x and x' invert the CDFs of p and q at one shared uniform u: the
+    /// overlap of u's cell [P_{k−1}, P_k) with [Q_{j−1}, Q_j), over p_k (q itself when p_k = 0).
+    mutating func categoricalCoupling(_ x: ValueID, p: ValueID, q: ValueID) -> ValueID {
+        let zero = emitter.constant(0.0)
+        // a = P_{k−1} = Σ_{i<k} p_i
+        let start = emitter.constant(0)
+        let lowerArguments = [emitter.newValue(.int, name: "i"), emitter.newValue(.real, name: "cdf")]
+        emitter.begin()
+        let pi = emitter.emit(.index(p, lowerArguments[0]), .real)
+        emitter.emit(.yield([emitter.binary(.add, lowerArguments[1], pi)]), nil)
+        let lowerBody = emitter.end(arguments: lowerArguments)
+        let a = emitter.newValue(.real, name: "cell")
+        emitter.append(Instruction(.forLoop(ForLoop(lower: start, upper: x, initial: [zero], body: lowerBody)),
+                                   results: [a], at: emitter.location))
+        let pk = emitter.emit(.index(p, x), .real)
+        let b = emitter.binary(.add, a, pk)
+        let positive = emitter.binary(.gt, pk, zero)
+        let count = emitter.emit(.builtin(.len, [q]), .int)
+        let arguments = [emitter.newValue(.int, name: "j"), emitter.newValue(.array(.real), name: "coupled"),
+                         emitter.newValue(.real, name: "cdf")]
+        emitter.begin()
+        let qj = emitter.emit(.index(q, arguments[0]), .real)
+        let hi = emitter.binary(.add, arguments[2], qj)
+        let top = emitter.emit(.builtin(.min, [b, hi]), .real)
+        let bottom = emitter.emit(.builtin(.max, [a, arguments[2]]), .real)
+        let overlap = emitter.emit(.builtin(.max, [zero, emitter.binary(.sub, top, bottom)]), .real)
+        let safe = emitter.emit(.builtin(.max, [pk, emitter.constant(Double.leastNormalMagnitude)]), .real)
+        let ratio = emitter.binary(.div, overlap, safe)
+        // Where p_k = 0 the factual outcome is impossible (weight zero); q keeps the run well defined.
+        let rj = (try? emitter.select(positive, .real, then: { _ in ratio }, otherwise: { _ in qj })) ?? qj
+        let updated = emitter.emit(.setIndex(arguments[1], arguments[0], rj), .array(.real))
+        emitter.emit(.yield([updated, hi]), nil)
+        let body = emitter.end(arguments: arguments)
+        let coupled = emitter.newValue(.array(.real), name: "coupled")
+        let total = emitter.newValue(.real, name: "cdf")
+        emitter.append(Instruction(.forLoop(ForLoop(lower: start, upper: count, initial: [q, zero], body: body)),
+                                   results: [coupled, total], at: emitter.location))
+        return coupled
     }
 
     mutating func load(_ instruction: Instruction, _ address: AddressExpr) throws(DiagnosticList) {

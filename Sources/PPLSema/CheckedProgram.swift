@@ -120,6 +120,9 @@ public struct CheckedQuery: Sendable {
     public var reports: [QueryAddress]
     /// The engine's name; the default engine when the query has no `with`.
     public var engine: String
+    /// Engine options whose values name choices of the model (`gibbs(schedule: [mu, z])`),
+    /// by option name; other options are ordinary expressions with types in `types`.
+    public var addressOptions: [String: [QueryAddress]] = [:]
 }
 
 /// The output of the checker: the tree plus side tables keyed by NodeID.

@@ -837,6 +837,7 @@ struct Checker {
         let conditions = checkAddresses(q.conditions.map { ($0.target, $0.value) }, clause: "given", model: q.model.name, facts: facts)
         let reports = checkAddresses(q.reports.map { ($0, nil) }, clause: "report", model: q.model.name, facts: facts)
         var engine = EngineName.default
+        var addressOptions: [String: [QueryAddress]] = [:]
         if let spec = q.engine {
             engine = spec.name.name
             if !EngineName.all.contains(spec.name.name) {
@@ -849,6 +850,11 @@ struct Checker {
             for option in spec.options {
                 if !seen.insert(option.name.name).inserted {
                     report(.duplicateEngineOption(option.name.name), at: option.name.span)
+                }
+                if EngineName.countOptions[option.name.name] == nil,
+                   let addresses = optionAddresses(option.value, model: q.model.name, facts: facts) {
+                    addressOptions[option.name.name] = addresses
+                    continue
                 }
                 let type = typeOf(option.value)
                 guard let minimum = EngineName.countOptions[option.name.name], let type else { continue }
@@ -871,7 +877,8 @@ struct Checker {
             }
         }
         result.queries.append(CheckedQuery(declaration: q, model: signature.symbol, interventions: interventions,
-                                           conditions: conditions, reports: reports, engine: engine))
+                                           conditions: conditions, reports: reports, engine: engine,
+                                           addressOptions: addressOptions))
     }
 
     private mutating func checkAddresses(_ bindings: [(Expr, Expr?)], clause: String, model: String,
@@ -928,6 +935,24 @@ struct Checker {
             addresses.append(address)
         }
         return addresses
+    }
+
+    /// An option value that names choices of the model (`z`, `[mu, z]`), checked as addresses;
+    /// nil when it is an ordinary value (a number, a constant).
+    private mutating func optionAddresses(_ value: Expr, model: String, facts: ModelFacts) -> [QueryAddress]? {
+        let items: [Expr]
+        if case .array(let elements) = value.kind { items = elements } else { items = [value] }
+        guard !items.isEmpty else { return nil }
+        let choiceNames = facts.latents.union(facts.calledFunctions)
+        var namesAChoice = false
+        for item in items {
+            guard let components = addressComponents(item), case .name(let root) = components.first else { return nil }
+            // A top-level constant makes it a value, unless the model has a choice of that name.
+            if choiceNames.contains(root) { namesAChoice = true } else if lookup(root) != nil { return nil }
+        }
+        // All addresses, at least one a choice: the others are misspelt choices, not values.
+        guard namesAChoice else { return nil }
+        return checkAddresses(items.map { ($0, nil) }, clause: "with", model: model, facts: facts)
     }
 
     /// The continuous latent sites of a model and of the functions it calls, transitively.

@@ -53,8 +53,8 @@ public struct Lexer: Sendable {
             if isIdentifierStart(c) {
                 i += 1
                 while i < n, isIdentifierContinue(bytes[i]) { i += 1 }
-                let text = String(decoding: bytes[start..<i], as: UTF8.self)
-                let kind: TokenKind = Keyword(rawValue: text).map { .keyword($0) } ?? .identifier(text)
+                let kind: TokenKind = keyword(start, i).map { .keyword($0) }
+                    ?? .identifier(String(decoding: bytes[start..<i], as: UTF8.self))
                 tokens.append(Token(kind, start: start, end: i, startsLine: startsLine))
                 continue
             }
@@ -86,7 +86,10 @@ public struct Lexer: Sendable {
                     i = j
                     continue
                 }
-                let text = String(decoding: bytes[start..<i].filter { $0 != underscore }, as: UTF8.self)
+                let digits = bytes[start..<i]
+                let text = digits.contains(underscore)
+                    ? String(decoding: digits.filter { $0 != underscore }, as: UTF8.self)
+                    : String(decoding: digits, as: UTF8.self)
                 if isReal {
                     guard let value = Double(text), value.isFinite else {
                         diagnostics.append(.error("real literal '\(text)' is out of range", at: span(start, i),
@@ -124,6 +127,18 @@ public struct Lexer: Sendable {
         return (tokens, diagnostics)
     }
 
+    /// The keyword spelled by `bytes[start..<end]`, compared byte by byte (no String built).
+    private func keyword(_ start: Int, _ end: Int) -> Keyword? {
+        let length = end - start
+        guard length >= 2, length < keywordsByLength.count else { return nil }
+        for (spelling, keyword) in keywordsByLength[length] {
+            var k = 0
+            while k < length, bytes[start + k] == spelling[k] { k += 1 }
+            if k == length { return keyword }
+        }
+        return nil
+    }
+
     private func symbol(at i: Int) -> (Symbol, Int)? {
         let c = bytes[i]
         let next: UInt8 = i + 1 < bytes.count ? bytes[i + 1] : 0
@@ -157,6 +172,13 @@ public struct Lexer: Sendable {
         }
     }
 }
+
+/// Keywords grouped by spelling length, for `Lexer.keyword`.
+private let keywordsByLength: [[([UInt8], Keyword)]] = {
+    var table = Array(repeating: [([UInt8], Keyword)](), count: 16)
+    for keyword in Keyword.allCases { table[keyword.rawValue.utf8.count].append((Array(keyword.rawValue.utf8), keyword)) }
+    return table
+}()
 
 private let slash = UInt8(ascii: "/")
 private let star = UInt8(ascii: "*")

@@ -26,6 +26,8 @@ struct InferenceOptions: ParsableArguments {
     @Option(help: "Keep one draw every K sweeps.") var thin: Int?
     @Option(help: "Chains (default 4).") var chains: Int?
     @Option(help: "Seed; the same seed gives the same draws whatever the thread count.") var seed: UInt64 = 0
+    @Option(name: .customLong("init"), help: ArgumentHelp("Start MCMC chains with ADDR at VALUE (repeatable).", valueName: "addr=value"))
+    var inits: [String] = []
     @Option(name: .customLong("option"), help: ArgumentHelp("Any other engine option (repeatable).", valueName: "name=value"))
     var engineOptions: [String] = []
 
@@ -34,7 +36,7 @@ struct InferenceOptions: ParsableArguments {
             if let value, value < 1 { throw ValidationError("--\(flag) must be at least 1, got \(value)") }
         }
         if let warmup, warmup < 0 { throw ValidationError("--warmup must be at least 0, got \(warmup)") }
-        for binding in interventions + conditions + engineOptions where !binding.contains("=") {
+        for binding in interventions + conditions + inits + engineOptions where !binding.contains("=") {
             throw ValidationError("'\(binding)' must be written name=value")
         }
     }
@@ -52,8 +54,9 @@ struct InferenceOptions: ParsableArguments {
             let (name, text) = try split(option)
             query.engine.options[name] = Double(text).map(OptionValue.number) ?? .text(text)
         }
-        query.interventions += try interventions.map(parseBinding)
-        query.conditions += try conditions.map(parseBinding)
+        query.interventions += interventions.map { Binding($0) }
+        query.conditions += conditions.map { Binding($0) }
+        for (address, value) in try inits.map(parseBinding) { query.inits[address] = value }
         return query
     }
 
@@ -109,7 +112,8 @@ struct Run: AsyncParsableCommand {
             for (index, fileQuery) in queries.enumerated() {
                 var query = try inference.apply(to: fileQuery)
                 if let fields, let data { try program.bind(data: fields, source: data, to: &query) }
-                let posterior = try await program.run(query)
+                let posterior = try await program.run(query, progress: colour ? ProgressBar().update : nil)
+                if colour { standardError("\r\u{1B}[K") }
                 switch format {
                 case .table:
                     if queries.count > 1 { print("\(query.model) (query \(index + 1) of \(queries.count))") }
@@ -135,4 +139,11 @@ struct Run: AsyncParsableCommand {
 
 func standardError(_ text: String) {
     FileHandle.standardError.write(Data(text.utf8))
+}
+
+/// A one-line progress counter on stderr, only when stderr is a terminal.
+struct ProgressBar: Sendable {
+    @Sendable func update(_ steps: Int) {
+        if steps % 10 == 0 { standardError("\r  step \(steps)") }
+    }
 }

@@ -268,3 +268,40 @@ import Testing
         }
     }
 }
+
+@Suite struct ReexecutionTests {
+    /// When an update changes which choices exist, the weight leaves out the prior of choices
+    /// drawn fresh and adds back that of choices that vanished (TraceUpdate's definition).
+    @Test func structureChangingUpdateWeightsFollowTraceUpdate() throws {
+        let model = try SourceModels.model("""
+        model Switch(y: Real) {
+          z ~ Bernoulli(0.3)
+          if z == 1 {
+            a ~ Normal(2, 1)
+            y ~ Normal(a, 1)
+          } else {
+            b ~ Normal(-1, 1)
+            y ~ Normal(b, 1)
+          }
+        }
+        """, arguments: [.real(0.5)])
+        #expect(!model.facts.isStatic)
+        var rng = RandomStream(seed: 31)
+        var trace = try model.generate(constraints: ["z": .int(0), "b": .real(-0.4)], using: &rng)
+        let before = trace.logJoint
+        let update = try model.update(&trace, latent: 0, to: .int(1), using: &rng)
+        #expect(trace.latentCount == 2)
+        #expect(trace.latent(1).address == "a")
+        let a = try #require(trace.latent(1).value.asReal)
+        let freshPrior = try Normal(mu: 2, sigma: 1).logDensity(a)
+        let vanishedPrior = try Normal(mu: -1, sigma: 1).logDensity(-0.4)
+        let expected = trace.logJoint - before - freshPrior + vanishedPrior
+        #expect(abs(update.logWeight - expected) < 1e-12)
+        // By hand: log(0.3/0.7) + log N(0.5; a, 1) - log N(0.5; -0.4, 1).
+        let byHand = log(0.3 / 0.7) + (try Normal(mu: a, sigma: 1).logDensity(0.5)) - (try Normal(mu: -0.4, sigma: 1).logDensity(0.5))
+        #expect(abs(update.logWeight - byHand) < 1e-12)
+        model.revert(&trace, update)
+        #expect(trace.logJoint == before)
+        #expect(trace.latent(1).address == "b")
+    }
+}

@@ -105,3 +105,24 @@ enum CausalPrograms {
         return out
     }
 }
+
+extension CausalPrograms {
+    /// Every model of every program in Programs/ and Programs/causal/, lowered.
+    static func galleryModules() throws -> [(name: String, module: Module)] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var out: [(String, Module)] = []
+        for directory in ["Programs", "Programs/causal"] {
+            let url = root.appendingPathComponent(directory)
+            let names = try FileManager.default.contentsOfDirectory(atPath: url.path).filter { $0.hasSuffix(".ppl") }.sorted()
+            for name in names {
+                let text = try String(contentsOf: url.appendingPathComponent(name), encoding: .utf8)
+                let (checked, diagnostics) = checkSource(SourceFile(name: name, text: text))
+                if diagnostics.contains(where: { $0.severity == .error }) { continue }
+                for model in checked.models.keys.sorted() {
+                    if let module = try? Lowering.lower(checked, entry: model) { out.append(("\(directory)/\(name):\(model)", module)) }
+                }
+            }
+        }
+        return out
+    }
+}

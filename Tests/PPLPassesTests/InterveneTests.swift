@@ -219,6 +219,12 @@ import Testing
         let mh = try await MetropolisHastings(samples: 200, chains: 2, seed: 4).run(model)
         #expect(Set(mh.diagnostics.acceptanceRate.keys) == ["hidden", "tar", "cancer"])
         #expect(mh.draws.allSatisfy { $0[mh.columnIndex(of: "smoking")!].allSatisfy { $0 == 1 } })
+        // Resample-move SMC's rejuvenation moves propose only to latents too.
+        let observed = try VMModel(module: try PassManager([Intervene([try .parse("smoking = 1")]), Condition([try .parse("cancer = 1")])])
+            .run(CausalModels.smoking()), arguments: [])
+        let smc = try await SMC(particles: 200, essThreshold: 1, rejuvenationSteps: 2, seed: 5).run(observed)
+        #expect(!smc.diagnostics.acceptanceRate.isEmpty)
+        #expect(smc.diagnostics.acceptanceRate.keys.allSatisfy { ["hidden", "tar"].contains($0) })
         // Gibbs schedules only latents.
         let gibbs = try await Gibbs(samples: 100, chains: 1, seed: 4).run(model)
         #expect(Set(gibbs.diagnostics.schedule.map(\.0)) == ["hidden", "tar", "cancer"])
@@ -268,84 +274,5 @@ import Testing
         #expect(throws: DiagnosticList.self) { try Intervention.parse("x = ") }
         #expect(throws: DiagnosticList.self) { try Intervention.parse("step[2].x = 1") }
         #expect(throws: DiagnosticList.self) { try Intervention.parse("x = foo(1)") }
-    }
-}
-
-/// The twin network as printed by `ppl ir --after counterfactual`.
-@Suite struct CounterfactualIRTests {
-    @Test func theTwinNetworkSharesNoiseAndConditionsOnlyTheFactualWorld() throws {
-        let twin = try Causal.apply(Counterfactual(facts: [try .parse("y = 3")], interventions: [try .parse("x = 1")]),
-                                    to: CausalModels.linearGaussian())
-        // Factual choices are renamed `_factual` and the fact is observed there; the counterfactual
-        // world shares z (same mechanism), sets x = 1 and computes y' = mean' + 1 · (y − mean) / 1.
-        #expect(Printer(showLocations: false).print(twin) == """
-            model Linear() -> Real {
-              %z = sample @z_factual Normal(0.0, 1.0) : Real
-              report @z, %z
-              %x = sample @x_factual Normal(%z, 1.0) : Real
-              %0 = real 1 : Real
-              report @x, %0
-              %1 = mul 2.0, %x : Real
-              %2 = mul 2.0, %0 : Real
-              %3 = mul 3.0, %z : Real
-              %4 = mul 3.0, %z : Real
-              %mean = add %1, %3 : Real
-              %mean.1 = add %2, %4 : Real
-              %5 = real 3 : Real
-              observe @y_factual Normal(%mean, 1.0), %5
-              %6 = sub %5, %mean : Real
-              %7 = div %6, 1.0 : Real
-              %8 = mul 1.0, %7 : Real
-              %9 = add %mean.1, %8 : Real
-              report @y, %9
-              return %9
-            }
-
-            """)
-    }
-
-    @Test func unsupportedNoiseAndNamesAreErrors() throws {
-        // A Poisson whose rate depends on another choice has no explicit noise here.
-        var b = FunctionBuilder(name: "P", kind: .model, parameters: [], returnType: nil)
-        let rate = b.emit(.sample(AddressExpr("rate"), family: "Exponential", arguments: [b.constant(1.0)]), .real, name: "rate")
-        b.emit(.sample(AddressExpr("n"), family: "Poisson", arguments: [rate]), .int, name: "n")
-        let module = Module(functions: [b.finish()], entry: "P")
-        #expect(throws: DiagnosticList.self) {
-            try Causal.apply(Counterfactual(facts: [], interventions: [try .parse("rate = 2")]), to: module)
-        }
-        #expect(throws: DiagnosticList.self) {
-            try Causal.apply(Counterfactual(facts: [try .parse("dead ~ Normal(0, 1)")], interventions: []), to: CausalModels.firingSquad())
-        }
-        #expect(throws: DiagnosticList.self) {
-            try Causal.apply(Counterfactual(facts: [try .parse("deadd = 1")], interventions: []), to: CausalModels.firingSquad())
-        }
-    }
-}
-
-@Suite struct CounterfactualLoopTests {
-    /// In a loop the worlds run in lockstep: y'[i] = z'[i] + (y[i] − z[i]) with z'[2] = 5 and
-    /// z'[i] = z[i] otherwise; s' = z'[2] + z'[3] + (s − z[2] − z[3]) reads z' back through `load`.
-    @Test func loopsRunInLockstepAndLoadsReadTheCounterfactualWorld() throws {
-        let data = [0.3, -0.2, 1.1, 0.7]
-        let twin = try Causal.apply(Counterfactual(facts: [], interventions: [try .parse("z[2] = 5")]), to: CausalModels.loop())
-        let model = try VMModel(module: twin, arguments: [.reals(data)])
-        var rng = RandomStream(seed: 9)
-        for _ in 0..<5 {
-            let trace = try model.simulate(using: &rng)
-            var values: [String: Double] = [:]
-            for k in 0..<trace.latentCount { values[trace.latent(k).address.description] = trace.latent(k).value.asReal }
-            for (address, value) in trace.deterministic { values[address.description] = value.asReal }
-            for i in 0..<4 {
-                let z = try #require(values["z_factual[\(i)]"]), zc = try #require(values["z[\(i)]"])
-                #expect(zc == (i == 2 ? 5 : z))
-                let yc = try #require(values["y[\(i)]"])
-                #expect(abs(yc - (zc + (data[i] - z))) < 1e-12)
-            }
-            let s = try #require(values["s_factual"]), sc = try #require(values["s"])
-            let z2 = try #require(values["z_factual[2]"]), z3 = try #require(values["z_factual[3]"])
-            #expect(abs(sc - (5 + z3 + (s - z2 - z3))) < 1e-12)
-            // Only the factual world scores the data.
-            #expect(trace.observations.map(\.address.description) == ["y_factual[0]", "y_factual[1]", "y_factual[2]", "y_factual[3]"])
-        }
     }
 }

@@ -126,6 +126,31 @@ import Testing
     }
 }
 
+@Suite struct QueryTests {
+    @Test func engineOptionsMayNameChoices() {
+        let source = """
+        model M(y: [Real]) {
+          mu ~ Normal(0, 1)
+          for i in 0..<len(y) { z[i] ~ Bernoulli(0.5) }
+        }
+        let n = 200
+        infer M([1.0]) with gibbs(schedule: [mu, z], block: z[0], samples: n, step: 0.5)
+        """
+        let (checked, diagnostics) = checkSource(SourceFile(name: "q.ppl", text: source))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        let query = checked.queries.first
+        #expect(query?.addressOptions["schedule"]?.map(\.text) == ["mu", "z"])
+        #expect(query?.addressOptions["block"]?.map(\.text) == ["z[0]"])
+        #expect(query?.addressOptions["samples"] == nil && query?.addressOptions["step"] == nil)
+        // Beside a choice, a name that is not one is a misspelt address.
+        let (_, errors) = checkSource(SourceFile(name: "q.ppl", text: source.replacingOccurrences(of: "[mu, z]", with: "[mu, w]")))
+        #expect(errors.map(\.message) == ["'with' names 'w', which is not a random choice of model 'M'"])
+        // On its own, an unknown name in an option is an undefined name.
+        let (_, alone) = checkSource(SourceFile(name: "q.ppl", text: source.replacingOccurrences(of: "[mu, z]", with: "w")))
+        #expect(alone.map(\.message) == ["use of undefined name 'w'"])
+    }
+}
+
 @Suite struct NodeTableTests {
     @Test func setGetReplaceRemove() {
         var table = NodeTable<String>()

@@ -106,3 +106,28 @@ for h, t in itertools.product([0, 1], repeat=2):
     num += w * h
 print("P(hidden=1 | do(smoking=1), cancer=1) =", num / den, float(num / den))
 assert num / den == F(41151, 80260)
+
+# 6. A Categorical counterfactual (inverse CDF of a shared uniform, docs/causal.md):
+#    c ~ Categorical([.2, .5, .3]); x ~ Categorical(P[c]); given x = 1, had c been 2, what is x?
+prior_c = [F(2, 10), F(5, 10), F(3, 10)]
+P_x = [[F(1, 10), F(6, 10), F(3, 10)], [F(5, 10), F(1, 4), F(1, 4)], [F(2, 10), F(2, 10), F(6, 10)]]
+
+def cells(p):
+    out, acc = [], F(0)
+    for pi in p:
+        out.append((acc, acc + pi))
+        acc += pi
+    return out
+
+x_obs, c_do = 1, 2
+answer = [F(0)] * 3
+evidence = F(0)
+for c in range(3):
+    w = prior_c[c] * P_x[c][x_obs]
+    evidence += w
+    lo, hi = cells(P_x[c])[x_obs]
+    for j, (qlo, qhi) in enumerate(cells(P_x[c_do])):
+        answer[j] += w * max(F(0), min(hi, qhi) - max(lo, qlo)) / (hi - lo)
+answer = [a / evidence for a in answer]
+print("categorical counterfactual P(x' = j | x = 1, do(c = 2)) =", answer)
+assert answer == [F(4, 61), F(20, 61), F(37, 61)]

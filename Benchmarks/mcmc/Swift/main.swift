@@ -3,6 +3,8 @@
 // Usage: PPLBenchMCMC PATH D SWEEPS SEED
 //   PATH = vm     independent_normal.ppl compiled and run by the VM (the path `ppl run` takes)
 //   PATH = swift  the same model written as a SwiftModel (re-executes the body on every update)
+//   PATH = direct the same model hand-written against the Model interface with O(1) updates:
+//                 the engine's own cost per step
 // Prints "PATH D ns_per_step acceptance", timing the sampling phase of one chain (draws kept
 // included; no warm-up, fixed step 1.0 as in the C program).
 import Foundation
@@ -41,8 +43,23 @@ func measure<M: Model>(_ model: M, sweeps: Int, seed: UInt64) async throws -> (n
 }
 
 let arguments = CommandLine.arguments
+if arguments.count >= 2 && arguments[1] == "posteriordb" {
+    // PPLBenchMCMC posteriordb [FOLDER ...]: the table of issue 6 (not timed; a convergence check).
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    var folders = Array(arguments.dropFirst(2))
+    if folders.isEmpty {
+        folders = ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Programs/posteriordb").path)) ?? [])
+            .filter { $0.hasSuffix(".ppl") }.map { String($0.dropLast(4)) }.sorted()
+    }
+    print("posterior | params within 4 MCSE and 15% sd | worst |z| | worst sd error | warned | verdict | time")
+    for folder in folders {
+        do { print(try await PosteriorDBCheck(root: root).run(folder, seed: 1)) } catch { print("\(folder): error: \(error)") }
+    }
+    exit(0)
+}
 guard arguments.count == 5, let d = Int(arguments[2]), let sweeps = Int(arguments[3]), let seed = UInt64(arguments[4]) else {
-    FileHandle.standardError.write(Data("usage: PPLBenchMCMC vm|swift D SWEEPS SEED\n".utf8))
+    FileHandle.standardError.write(Data("usage: PPLBenchMCMC vm|swift|direct D SWEEPS SEED, or PPLBenchMCMC posteriordb [FOLDER ...]\n".utf8))
     exit(64)
 }
 do {
@@ -51,8 +68,9 @@ do {
     switch arguments[1] {
     case "vm": result = try await measure(try vmModel(y), sweeps: sweeps, seed: seed)
     case "swift": result = try await measure(swiftModel(y), sweeps: sweeps, seed: seed)
+    case "direct": result = try await measure(DirectModel(y: y), sweeps: sweeps, seed: seed)
     default:
-        FileHandle.standardError.write(Data("unknown path '\(arguments[1])': use vm or swift\n".utf8))
+        FileHandle.standardError.write(Data("unknown path '\(arguments[1])': use vm, swift, direct or posteriordb\n".utf8))
         exit(64)
     }
     print(arguments[1], d, String(format: "%.2f", result.nsPerStep), String(format: "%.4f", result.acceptance))

@@ -15,36 +15,9 @@ struct MHChain<M: Model>: Sendable {
     let chainIndex: Int
     let predictor: Predictor<M.Trace>?
 
-    /// Per-site state: the adapted step size and acceptance counts after warm-up.
-    struct Site: Sendable {
-        var address: Address
-        var logStepSize: Double
-        var adaptations = 0
-        var accepted = 0
-        var proposed = 0
-    }
-
-    struct Result: Sendable {
-        var columns = ColumnStore()
-        var logLikelihood = ColumnStore()
-        var predictive = ColumnStore()
-        var logJoint: [Double] = []
-        var acceptStatistic: [Double] = []
-        var sites: [Site] = []
-        /// Proposals rejected because the model raised an error at the proposed value.
-        var modelRejections = 0
-        var firstModelRejection: String?
-        var cancelled = false
-        var error: ModelError?
-        /// Wall-clock seconds of warm-up and of sampling (draws kept included), and single-site steps taken while sampling.
-        var warmupSeconds = 0.0
-        var samplingSeconds = 0.0
-        var samplingSteps = 0
-    }
-
-    private var sites: [Site] = []
+    private var sites: [MHSite] = []
     private var siteByAddress: [Address: Int] = [:]
-    private var result = Result()
+    private var result = MHChainResult()
     /// Single-site steps per sweep: the latent count when the phase (warm-up, sampling) begins.
     private var sweepLength = 0
 
@@ -55,7 +28,7 @@ struct MHChain<M: Model>: Sendable {
         self.predictor = predictor
     }
 
-    consuming func run() -> Result {
+    consuming func run() -> MHChainResult {
         var rng = RandomStream(seed: settings.seed, stream: UInt64(chainIndex))
         var predictiveRng = rng.split(1)
         do throws(ModelError) {
@@ -172,13 +145,13 @@ struct MHChain<M: Model>: Sendable {
     private mutating func site(for index: Int, _ address: Address) -> Int {
         if model.facts.isStatic {
             if index < sites.count { return index }
-            while sites.count <= index { sites.append(Site(address: address, logStepSize: log(settings.initialStepSize))) }
+            while sites.count <= index { sites.append(MHSite(address: address, logStepSize: log(settings.initialStepSize))) }
             sites[index].address = address
             return index
         }
         if let s = siteByAddress[address] { return s }
         siteByAddress[address] = sites.count
-        sites.append(Site(address: address, logStepSize: log(settings.initialStepSize)))
+        sites.append(MHSite(address: address, logStepSize: log(settings.initialStepSize)))
         return sites.count - 1
     }
 
@@ -315,4 +288,32 @@ struct MHChain<M: Model>: Sendable {
             }
         }
     }
+}
+
+/// Per-site state of one chain (outside the generic chain so the hot loop needs no generic metadata).
+struct MHSite: Sendable {
+    var address: Address
+    var logStepSize: Double
+    var adaptations = 0
+    var accepted = 0
+    var proposed = 0
+}
+
+/// What one chain returns.
+struct MHChainResult: Sendable {
+    var columns = ColumnStore()
+    var logLikelihood = ColumnStore()
+    var predictive = ColumnStore()
+    var logJoint: [Double] = []
+    var acceptStatistic: [Double] = []
+    var sites: [MHSite] = []
+    /// Proposals rejected because the model raised an error at the proposed value.
+    var modelRejections = 0
+    var firstModelRejection: String?
+    var cancelled = false
+    var error: ModelError?
+    /// Wall-clock seconds of warm-up and of sampling (draws kept included), and single-site steps taken while sampling.
+    var warmupSeconds = 0.0
+    var samplingSeconds = 0.0
+    var samplingSteps = 0
 }

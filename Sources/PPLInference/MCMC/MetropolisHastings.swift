@@ -82,14 +82,14 @@ public struct MetropolisHastings: Sendable {
         try validate()
         let predictor = posteriorPredictive ? Predictor(model) : nil
         let settings = self
-        let results: [MHChain<M>.Result] = await withTaskGroup(of: (Int, MHChain<M>.Result).self) { group in
+        let results: [MHChainResult] = await withTaskGroup(of: (Int, MHChainResult).self) { group in
             let limit = min(chains, maxConcurrentChains ?? chains)
             var next = 0
             func launch(_ c: Int) {
                 group.addTask { (c, MHChain(model: model, settings: settings, chainIndex: c, predictor: predictor).run()) }
             }
             while next < limit { launch(next); next += 1 }
-            var collected = [MHChain<M>.Result?](repeating: nil, count: chains)
+            var collected = [MHChainResult?](repeating: nil, count: chains)
             while let (c, result) = await group.next() {
                 collected[c] = result
                 if next < chains { launch(next); next += 1 }
@@ -104,7 +104,7 @@ public struct MetropolisHastings: Sendable {
         return posterior
     }
 
-    private func assemble<M: Model>(_ results: [MHChain<M>.Result]) -> Posterior {
+    private func assemble(_ results: [MHChainResult]) -> Posterior {
         let count = results.map(\.columns.drawCount).min() ?? 0
         let layout = ColumnLayout(results.map(\.columns))
         var posterior = Posterior(engine: Self.name, seed: seed, columns: layout.addresses,
@@ -135,6 +135,11 @@ public struct MetropolisHastings: Sendable {
             }
         }
         for (address, n) in proposed { posterior.diagnostics.acceptanceRate[address] = Double(accepted[address] ?? 0) / Double(n) }
+        let stuck = proposed.keys.filter { (accepted[$0] ?? 0) == 0 && (proposed[$0] ?? 0) >= 20 }.sorted()
+        if !stuck.isEmpty {
+            let names = stuck.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (stuck.count > 5 ? " and \(stuck.count - 5) more" : "")
+            posterior.diagnostics.warnings.append("no proposal was accepted for \(names): those chains did not move; check the model or use proposal: prior")
+        }
         let rejections = results.map(\.modelRejections).reduce(0, +)
         posterior.diagnostics.extra["modelRejections"] = Double(rejections)
         // The slowest chain's times, and the steps of one chain (all chains take the same number).

@@ -71,4 +71,15 @@ import PPLDistributions
         #expect((posterior.diagnostics.extra["modelRejections"] ?? 0) > 0)
         #expect(posterior.diagnostics.warnings.contains { $0.contains("sigma") })
     }
+
+    @Test func aSiteThatNeverMovesIsReported() async throws {
+        // y = 1 rules out z = 1, so every proposal for z is rejected.
+        let model = SwiftModel(isStatic: true) { ctx in
+            let z = try ctx.sample("z", Categorical(p: [0.5, 0.5]))
+            try ctx.observe(Bernoulli(p: z == 0 ? 0.9 : 0), 1)
+        }
+        let posterior = try await MetropolisHastings(samples: 100, chains: 2, seed: 35).run(model)
+        #expect(posterior.draws.allSatisfy { $0[0].allSatisfy { $0 == 0 } })
+        #expect(posterior.diagnostics.warnings.contains { $0.contains("no proposal was accepted for 'z'") })
+    }
 }
