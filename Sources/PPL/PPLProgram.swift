@@ -71,22 +71,13 @@ public struct PPLProgram: Sendable {
                                                at: option.value.span)])
                 }
             }
-            func bindings(_ list: [QueryAddress]) throws(PPLError) -> [(Address, Value)] {
-                var result: [(Address, Value)] = []
-                for item in list {
-                    guard let expr = item.value else { continue }
-                    let address: Address
-                    do { address = try Address(parsing: item.text) } catch {
-                        throw .diagnostics([.error("'\(item.text)' is not an address", at: item.span)])
-                    }
-                    result.append((address, try evaluator.evaluate(expr)))
-                }
-                return result
+            func bindings(_ list: [AddressBinding]) -> [Binding] {
+                list.map { Binding(String($0.span.text), span: $0.span) }
             }
             let reports = checkedQuery.reports.compactMap { try? Address(parsing: $0.text) }
             out.append(Query(model: model, arguments: arguments,
-                             interventions: try bindings(checkedQuery.interventions),
-                             conditions: try bindings(checkedQuery.conditions),
+                             interventions: bindings(declaration.interventions),
+                             conditions: bindings(declaration.conditions),
                              engine: EngineRequest(checkedQuery.engine, options: options),
                              reports: reports, isCounterfactual: declaration.kind == .counterfactual))
         }
@@ -103,6 +94,11 @@ public struct PPLProgram: Sendable {
     public func ir(for query: Query, after: String? = nil) throws(PPLError) -> String {
         let module = try Pipeline(query: query).run(module(for: query.model), stopAfter: after)
         return Printer().print(module)
+    }
+
+    /// The dependency graph between a query's choices (Graphviz dot), with the edges its interventions cut marked.
+    public func dependencyGraph(for query: Query) throws(PPLError) -> String {
+        try Pipeline(query: query).dependencyGraph(module(for: query.model))
     }
 
     /// Binds raw data fields (from `--data`) to the model's parameters by name, converting to declared types.
@@ -128,9 +124,6 @@ public struct PPLProgram: Sendable {
                 throw .data(DataError(source: query.model, "'\(name)' must be \(DataBinding.describe(type)), got \(value)"))
             }
             arguments[name] = converted
-        }
-        if !query.interventions.isEmpty || !query.conditions.isEmpty || query.isCounterfactual {
-            throw .usage("do(...), given(...) and counterfactual queries are not available in this build yet")
         }
         let transformed = try Pipeline(query: query).run(module)
         let model: VMModel

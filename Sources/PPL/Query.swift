@@ -1,3 +1,4 @@
+import PPLDiagnostics
 import PPLDistributions
 import PPLInference
 
@@ -31,10 +32,10 @@ public struct Query: Sendable {
     public var model: String
     /// Arguments by parameter name (from `infer M(args)`, `--data` or Swift values).
     public var arguments: [String: Value]
-    /// `do(addr = value)`: graph surgery before inference.
-    public var interventions: [(Address, Value)]
-    /// `given(addr = value)`: a latent choice observed at this value.
-    public var conditions: [(Address, Value)]
+    /// `do(...)` bindings as written: `x = 0.5`, `z[3] = 1`, `x = 0.5 * y`, `x ~ Normal(0, 1)`.
+    public var interventions: [Binding]
+    /// `given(...)` bindings: a latent choice observed at a value (`x = 1`).
+    public var conditions: [Binding]
     public var engine: EngineRequest
     /// Report only these addresses (and what they cover); everything when empty.
     public var reports: [Address]
@@ -44,8 +45,8 @@ public struct Query: Sendable {
     /// MCMC starting values by address (`--init addr=value`).
     public var inits: [Address: Value] = [:]
 
-    public init(model: String, arguments: [String: Value] = [:], interventions: [(Address, Value)] = [],
-                conditions: [(Address, Value)] = [], engine: EngineRequest, reports: [Address] = [],
+    public init(model: String, arguments: [String: Value] = [:], interventions: [Binding] = [],
+                conditions: [Binding] = [], engine: EngineRequest, reports: [Address] = [],
                 seed: UInt64 = 0, isCounterfactual: Bool = false) {
         self.model = model
         self.arguments = arguments
@@ -56,4 +57,19 @@ public struct Query: Sendable {
         self.seed = seed
         self.isCounterfactual = isCounterfactual
     }
+}
+
+/// One `addr = value` of a `do(...)` or `given(...)`, as text with the place it was written (nil for flags and Swift callers).
+public struct Binding: Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    public var text: String
+    public var span: SourceSpan?
+
+    public init(_ text: String, span: SourceSpan? = nil) {
+        self.text = text
+        self.span = span
+    }
+
+    public init(stringLiteral text: String) { self.init(text) }
+
+    public var description: String { text }
 }

@@ -28,11 +28,13 @@ struct Check: ParsableCommand {
         let renderer = DiagnosticRenderer(colour: isatty(STDERR_FILENO) != 0)
         var failed = false
         for path in files {
-            let text: String
-            do {
-                text = try String(contentsOfFile: path, encoding: .utf8)
-            } catch {
+            guard let data = FileManager.default.contents(atPath: path) else {
                 writeError("error: cannot read '\(path)'\n")
+                failed = true
+                continue
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                writeError("error: '\(path)' is not UTF-8 text\n")
                 failed = true
                 continue
             }

@@ -16,6 +16,7 @@ struct IR: AsyncParsableCommand {
     @Argument(help: "The .ppl file.") var file: String
     @Option(help: "Stop after this pass ('lower' for the IR straight from lowering).") var after: String?
     @Option(help: "The model to print (default: the model of the file's first query, else its first model).") var model: String?
+    @Flag(help: "Print the dependency graph between choices (Graphviz dot), with cut edges of --do marked.") var graph = false
     @OptionGroup var inference: InferenceOptions
 
     func run() async throws {
@@ -25,7 +26,11 @@ struct IR: AsyncParsableCommand {
             var query = try program.queries().first(where: { model == nil || $0.model == model })
                 ?? Query(model: model ?? program.modelNames.first ?? "", engine: EngineRequest("mh"))
             query = try inference.apply(to: query)
-            print(try program.ir(for: query, after: after), terminator: "")
+            if graph {
+                print(try program.dependencyGraph(for: query), terminator: "")
+            } else {
+                print(try program.ir(for: query, after: after), terminator: "")
+            }
         } catch let error as PPLError {
             standardError(error.rendered(colour: colour))
             if case .usage = error { throw ExitCode(64) }

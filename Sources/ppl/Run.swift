@@ -54,8 +54,8 @@ struct InferenceOptions: ParsableArguments {
             let (name, text) = try split(option)
             query.engine.options[name] = Double(text).map(OptionValue.number) ?? .text(text)
         }
-        query.interventions += try interventions.map(parseBinding)
-        query.conditions += try conditions.map(parseBinding)
+        query.interventions += interventions.map { Binding($0) }
+        query.conditions += conditions.map { Binding($0) }
         for (address, value) in try inits.map(parseBinding) { query.inits[address] = value }
         return query
     }

@@ -71,6 +71,23 @@ import Testing
         #expect(try Self.run(["check", "--no-such-flag", "x.ppl"]).status == 64)
     }
 
+    @Test func binaryFileExitsOneWithAMessage() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("check-\(UUID().uuidString).ppl").path
+        try Data([0x6C, 0x65, 0x74, 0x20, 0xFF, 0xFE, 0x00]).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Self.run(["check", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: '\(path)' is not UTF-8 text"))
+    }
+
+    @Test func deepNestingIsAnErrorInTheTool() throws {
+        let path = try Self.temporaryFile("let x = " + String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try Self.run(["check", path])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: program is nested too deeply (more than 256 levels)"))
+    }
+
     @Test func unreadableFileExitsOne() throws {
         let result = try Self.run(["check", "/nonexistent/model.ppl"])
         #expect(result.status == 1)

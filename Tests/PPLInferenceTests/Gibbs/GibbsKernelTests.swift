@@ -148,6 +148,8 @@ struct GibbsKernelTests {
         #expect(try GibbsSchedule(parsing: "auto") == .auto)
         #expect(parsed.kernel(for: "z[3]").0 == .enumerate)
         #expect(try GibbsSchedule(parsing: "z=mh,z[2]=enumerate").kernel(for: "z[2]").0 == .enumerate)
+        #expect(try GibbsSchedule(entries: [("z", "enumerate"), ("mu", "conjugate"), ("sigma", "slice"), ("*", "mh")]) == parsed)
+        #expect(throws: GibbsScheduleError.self) { try GibbsSchedule(entries: [("z", "gibbs")]) }
         #expect(throws: GibbsScheduleError.self) { try GibbsSchedule(parsing: "z=gibbs") }
         #expect(throws: GibbsScheduleError.self) { try GibbsSchedule(parsing: "z[=slice") }
         #expect(throws: GibbsScheduleError.self) { try GibbsSchedule(parsing: "z") }
