@@ -7,6 +7,7 @@
 #
 #   Benchmarks/smc/run.sh                    # everything (about 10 minutes on 2 idle cores)
 #   N=2000 REPS=3 Benchmarks/smc/run.sh      # smaller
+#   KALMAN_CHECK=1 Benchmarks/smc/run.sh     # also the T=1000 Kalman check of the SMC issue (slow)
 #
 # Wall-clock medians depend on the load of the machine; CPU medians (all threads) are printed too.
 set -euo pipefail
@@ -52,4 +53,10 @@ for model in swift ppl; do
         .build/release/smc-bench --model "$model" --data "$file" --T "$T" --particles "$SCAN_N" --reps 3 | grep median
     done
 done
+
+if [ "${KALMAN_CHECK:-0}" = 1 ]; then
+    echo "== Kalman check at T=1000 (20 seeds per scheme, N=${CHECK_N:-16000})"
+    .build/release/smc-bench --check-kalman "$(awk -F, '$2 == 1000 {print $5}' "$DATA/lgssm_kalman_logZ.csv")" \
+        --data "$DATA/lgssm_T1000.csv" --particles "${CHECK_N:-16000}"
+fi
 rm -f "$LOG"

@@ -219,6 +219,12 @@ import Testing
         let mh = try await MetropolisHastings(samples: 200, chains: 2, seed: 4).run(model)
         #expect(Set(mh.diagnostics.acceptanceRate.keys) == ["hidden", "tar", "cancer"])
         #expect(mh.draws.allSatisfy { $0[mh.columnIndex(of: "smoking")!].allSatisfy { $0 == 1 } })
+        // Resample-move SMC's rejuvenation moves propose only to latents too.
+        let observed = try VMModel(module: try PassManager([Intervene([try .parse("smoking = 1")]), Condition([try .parse("cancer = 1")])])
+            .run(CausalModels.smoking()), arguments: [])
+        let smc = try await SMC(particles: 200, essThreshold: 1, rejuvenationSteps: 2, seed: 5).run(observed)
+        #expect(!smc.diagnostics.acceptanceRate.isEmpty)
+        #expect(smc.diagnostics.acceptanceRate.keys.allSatisfy { ["hidden", "tar"].contains($0) })
         // Gibbs schedules only latents.
         let gibbs = try await Gibbs(samples: 100, chains: 1, seed: 4).run(model)
         #expect(Set(gibbs.diagnostics.schedule.map(\.0)) == ["hidden", "tar", "cancer"])

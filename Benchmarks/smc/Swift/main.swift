@@ -2,6 +2,7 @@
 // paths returned (the Posterior holds every particle's x[0..T]).
 //
 //   smc-bench --model ppl|swift [--ppl FILE] --data Y.csv [--T n] --particles N --reps R --seed S
+//   smc-bench --check-kalman LOGZ --data Y.csv --particles N     (20 seeds per resampling scheme)
 //
 // `--model ppl` is the issue's figure: the .ppl file (Benchmarks/smc/ssm_bench.ppl) lowered
 // and run by the VM. `--model swift` runs the same model hand-written against `Model`.
@@ -22,6 +23,7 @@ struct Arguments {
     var particles = 10_000
     var reps = 5
     var seed: UInt64 = 1
+    var kalmanLogEvidence: Double?
 
     init(_ argv: [String]) {
         var i = 1
@@ -35,6 +37,7 @@ struct Arguments {
             case "--particles": particles = Int(next()) ?? particles
             case "--reps": reps = Int(next()) ?? reps
             case "--seed": seed = UInt64(next()) ?? seed
+            case "--check-kalman": kalmanLogEvidence = Double(next())
             default: printError("unknown argument \(argv[i])\n"); exit(64)
             }
             i += 1
@@ -95,9 +98,40 @@ func time<M: Model>(_ model: M, _ args: Arguments, steps: Int) async {
                  median / Double(steps) * 1e6))
 }
 
+/// The issue's check for long series: over 20 seeds, mean log Ẑ within 3 standard errors of
+/// the Kalman value, for each resampling scheme (the debug-build tests do it for T = 100).
+func checkKalman<M: Model>(_ model: M, _ kalman: Double, _ args: Arguments) async {
+    var allPass = true
+    for scheme in ResamplingScheme.builtIn {
+        var estimates: [Double] = []
+        for seed in 0..<20 {
+            do {
+                let posterior = try await SMC(particles: args.particles, resampling: scheme, seed: UInt64(seed)).run(model)
+                estimates.append(posterior.logEvidence ?? .nan)
+            } catch {
+                print("error: \(error)")
+                exit(1)
+            }
+        }
+        let mean = estimates.reduce(0, +) / 20
+        let sd = (estimates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 19).squareRoot()
+        let standardError = sd / 20.0.squareRoot()
+        let pass = abs(mean - kalman) < 3 * standardError
+        allPass = allPass && pass
+        print(String(format: "kalman-check %@  T %d  N %d  mean log Z %.4f  Kalman %.4f  se %.4f  sd %.4f  |diff|/se %.2f  %@",
+                     scheme.description, (model as? HandWrittenSSM)?.ys.count ?? 0,
+                     args.particles, mean, kalman, standardError, sd, abs(mean - kalman) / standardError, pass ? "PASS" : "FAIL"))
+    }
+    print("kalman-check overall \(allPass ? "PASS" : "FAIL")")
+}
+
 let args = Arguments(CommandLine.arguments)
 var ys = readSeries(args.data)
 if let length = args.length { ys = extend(ys, to: length) }
+if let kalman = args.kalmanLogEvidence {
+    await checkKalman(HandWrittenSSM(ys: ys), kalman, args)
+    exit(0)
+}
 switch args.model {
 case "swift":
     await time(HandWrittenSSM(ys: ys), args, steps: ys.count)

@@ -3,8 +3,9 @@ import PPLDistributions
 
 /// One chain of Gibbs sweeps with interleaved kernels.
 ///
-/// On models with fixed addresses a sweep visits every latent in trace order (systematic
-/// scan); each site's kernel is resolved once, from the schedule, the model's facts and the
+/// On models with fixed addresses a sweep visits every latent once (systematic scan): the
+/// addresses of the schedule's entries first, in the entries' order, then the rest in trace
+/// order; each site's kernel is resolved once, from the schedule, the model's facts and the
 /// site's support. Otherwise every site takes MH steps under the MH engine's random scan.
 struct GibbsChain<M: Model>: Sendable {
     let model: M
@@ -50,6 +51,8 @@ struct GibbsChain<M: Model>: Sendable {
     }
 
     var sites: [Site] = []
+    /// The order a sweep visits sites: those of the schedule's entries in the entries' order, then the rest, each in trace order.
+    var scan: [Int] = []
     var siteByAddress: [Address: Int] = [:]
     var result = Result()
     var fixedStructure: Bool
@@ -121,15 +124,18 @@ struct GibbsChain<M: Model>: Sendable {
     /// Picks each latent's kernel; an entry that covers nothing, or a kernel that cannot update its site, is an error naming it.
     private mutating func resolveSites(_ trace: M.Trace) throws(ModelError) {
         var used = Set<Int>()
+        var rank: [Int] = []
         for index in 0..<trace.latentCount {
             let record = trace.latent(index)
             let (requested, entry) = settings.schedule.kernel(for: record.address)
             if let entry { used.insert(entry) }
+            rank.append(entry ?? settings.schedule.entries.count)
             let kernel = try resolve(record, requested: requested)
             sites.append(Site(address: record.address, kernel: kernel, requested: requested != .auto,
                               label: Self.label(kernel), logStepSize: 0))
             siteByAddress[record.address] = sites.count - 1
         }
+        scan = rank.indices.sorted { (rank[$0], $0) < (rank[$1], $1) }
         for (k, entry) in settings.schedule.entries.enumerated() where !used.contains(k) {
             throw ModelError(.other, "gibbs: the schedule names '\(entry.address)', which covers no latent choice of the model",
                              address: entry.address)
@@ -209,7 +215,7 @@ struct GibbsChain<M: Model>: Sendable {
 
     private mutating func sweep(_ trace: inout M.Trace, adapting: Bool, using rng: inout RandomStream) throws(ModelError) {
         if fixedStructure {
-            for index in 0..<sites.count { try step(&trace, index: index, site: index, adapting: adapting, using: &rng) }
+            for index in scan { try step(&trace, index: index, site: index, adapting: adapting, using: &rng) }
         } else {
             for _ in 0..<sweepLength where trace.latentCount > 0 {
                 let index = rng.index(below: trace.latentCount)

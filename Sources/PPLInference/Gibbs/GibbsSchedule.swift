@@ -18,6 +18,7 @@ public enum GibbsKernel: String, Sendable, CaseIterable, CustomStringConvertible
 
 /// Which kernel updates which addresses: entries name addresses (a bare `z` covers every
 /// `z[...]`), the most specific entry wins, and addresses no entry covers get `fallback`.
+/// A sweep visits the entries' addresses in the entries' order, then the others in program order.
 public struct GibbsSchedule: Sendable, Equatable, CustomStringConvertible {
     public var entries: [(address: Address, kernel: GibbsKernel)]
     public var fallback: GibbsKernel
@@ -57,6 +58,33 @@ public struct GibbsSchedule: Sendable, Equatable, CustomStringConvertible {
             let address: Address
             do { address = try Address(parsing: name) } catch {
                 throw GibbsScheduleError("in the schedule entry '\(item)': \(error.description)")
+            }
+            if entries.contains(where: { $0.0 == address }) {
+                throw GibbsScheduleError("'\(address)' appears twice in the schedule")
+            }
+            entries.append((address, kernel))
+        }
+        self.entries = entries
+        self.fallback = fallback
+    }
+
+    /// Builds a schedule from (address, kernel name) pairs in sweep order, as a query's
+    /// `with gibbs(z: enumerate, mu: conjugate)` options give them; `*` sets the fallback.
+    public init(entries pairs: [(address: String, kernel: String)]) throws(GibbsScheduleError) {
+        var entries: [(Address, GibbsKernel)] = []
+        var fallback = GibbsKernel.auto
+        for (name, kernelName) in pairs {
+            guard let kernel = GibbsKernel(rawValue: kernelName) else {
+                throw GibbsScheduleError("unknown kernel '\(kernelName)' for '\(name)'; kernels are: "
+                                         + GibbsKernel.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if name == "*" {
+                fallback = kernel
+                continue
+            }
+            let address: Address
+            do { address = try Address(parsing: name) } catch {
+                throw GibbsScheduleError("in the schedule entry '\(name)': \(error.description)")
             }
             if entries.contains(where: { $0.0 == address }) {
                 throw GibbsScheduleError("'\(address)' appears twice in the schedule")

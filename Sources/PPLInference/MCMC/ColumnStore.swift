@@ -12,11 +12,16 @@ struct ColumnStore: Sendable {
     var values: [[Double]] = []
     var drawCount = 0
     private var indexByAddress: [Address: Int] = [:]
+    /// The column set at each position of the previous draw: static models set the same
+    /// addresses in the same order every draw, so an equality check replaces hashing.
+    private var columnAtPosition: [Int] = []
+    private var position = 0
 
     /// Starts a new draw; every column gets NaN until `set` fills it.
     mutating func beginDraw() {
         for c in values.indices { values[c].append(.nan) }
         drawCount += 1
+        position = 0
     }
 
     mutating func set(_ address: Address, _ value: Value, kind: Int) {
@@ -34,10 +39,17 @@ struct ColumnStore: Sendable {
     }
 
     private mutating func setScalar(_ address: Address, _ x: Double, integer: Bool, kind: Int) {
-        if let c = indexByAddress[address] {
-            values[c][drawCount - 1] = x
+        defer { position += 1 }
+        if position < columnAtPosition.count, addresses[columnAtPosition[position]] == address {
+            values[columnAtPosition[position]][drawCount - 1] = x
             return
         }
+        if let c = indexByAddress[address] {
+            values[c][drawCount - 1] = x
+            remember(c)
+            return
+        }
+        remember(addresses.count)
         indexByAddress[address] = addresses.count
         addresses.append(address)
         kinds.append(kind)
@@ -45,6 +57,10 @@ struct ColumnStore: Sendable {
         var column = [Double](repeating: .nan, count: drawCount)
         column[drawCount - 1] = x
         values.append(column)
+    }
+
+    private mutating func remember(_ column: Int) {
+        if position < columnAtPosition.count { columnAtPosition[position] = column } else { columnAtPosition.append(column) }
     }
 
     mutating func truncate(to count: Int) {

@@ -45,7 +45,9 @@ struct SMCLinearGaussianModel: Model {
     func makeParticle() -> Particle { Particle() }
 
     func advance(_ particle: inout Particle, using rng: inout RandomStream) throws(ModelError) -> ParticleStep {
+        // One allocation per step: sized for x[0] and x[t] on the first step, x[t] after.
         var choices: [ChoiceRecord] = []
+        choices.reserveCapacity(particle.t == 0 ? 2 : 1)
         if particle.t == 0 {
             particle.x = rng.standardNormal()
             choices.append(ChoiceRecord(address: addresses[0], value: .real(particle.x),
