@@ -38,6 +38,8 @@ def main():
     fixtures = os.path.join(root, "Tests", "PPLTests", "Fixtures", "posteriordb")
     folders = args.only or sorted(f[:-5] for f in os.listdir(fixtures) if f.endswith(".json"))
     rows = []
+    print("| posterior | verdict | max abs z (mean) | max sd error | max R-hat | min bulk ESS (time) |")
+    print("|---|---|---|---|---|---|", flush=True)
     for folder in folders:
         ref = json.load(open(os.path.join(fixtures, folder + ".json")))["parameters"]
         cmd = [args.ppl, "run", os.path.join(root, "Programs", "posteriordb", folder + ".ppl"),
@@ -48,12 +50,14 @@ def main():
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
         except subprocess.TimeoutExpired:
             rows.append((folder, "timeout", "", "", "", ""))
+            print("| " + " | ".join(rows[-1]) + " |", flush=True)
             continue
         seconds = time.time() - t0
         lines = [line for line in proc.stdout.splitlines() if line.strip().startswith("{")]
         if not lines:
             err = (proc.stderr.strip().splitlines() or ["no output"])[0]
             rows.append((folder, f"error (exit {proc.returncode}): {err[:80]}", "", "", "", ""))
+            print("| " + " | ".join(rows[-1]) + " |", flush=True)
             continue
         out = json.loads(lines[0])
         addrs = out.get("addresses", {})
@@ -80,10 +84,7 @@ def main():
             verdict = "match" if matches else ("flagged" if flagged else "WRONG, NOT FLAGGED")
         rows.append((folder, verdict, f"{worst_z:.2f}", f"{100 * worst_sd:.1f}%", f"{max_rhat:.3f}",
                      f"{min_ess:.0f} ({seconds:.0f}s)"))
-    print("| posterior | verdict | max abs z (mean) | max sd error | max R-hat | min bulk ESS (time) |")
-    print("|---|---|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+        print("| " + " | ".join(rows[-1]) + " |", flush=True)
     matched = sum(1 for r in rows if r[1] == "match")
     silent = sum(1 for r in rows if r[1] == "WRONG, NOT FLAGGED")
     print(f"\n{matched} of {len(rows)} match; {silent} wrong without a flag")
