@@ -856,6 +856,9 @@ struct Checker {
                     addressOptions[option.name.name] = addresses
                     continue
                 }
+                // A bare word such as `systematic` or `enumerate` is a symbolic option value that
+                // the engine checks against its own list (resampling schemes, Gibbs kernels).
+                if case .name(let word) = option.value.kind, lookup(word) == nil { continue }
                 let type = typeOf(option.value)
                 guard let minimum = EngineName.countOptions[option.name.name], let type else { continue }
                 if type != .int {
