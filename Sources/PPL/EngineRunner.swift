@@ -128,8 +128,17 @@ struct EngineRunner {
                 let thin = try options.count("thin", default: 1)
                 let chains = try options.count("chains", default: 4)
                 let kernels = options.text("kernels")
+                // `with gibbs(z: enumerate, mu: conjugate)`: options whose value is a kernel name
+                // assign that kernel to the address they name (in address order).
+                var entries: [(address: Address, kernel: GibbsKernel)] = []
+                for (name, value) in options.options.sorted(by: { $0.key < $1.key }) {
+                    guard case .text(let text) = value, let kernel = GibbsKernel(rawValue: text),
+                          let address = try? Address(parsing: name) else { continue }
+                    entries.append((address, kernel))
+                    options.options.removeValue(forKey: name)
+                }
                 try options.finish()
-                var schedule = GibbsSchedule.auto
+                var schedule = entries.isEmpty ? GibbsSchedule.auto : GibbsSchedule(entries)
                 if let kernels {
                     do { schedule = try GibbsSchedule(parsing: kernels) } catch {
                         throw PPLError.usage(error.message)

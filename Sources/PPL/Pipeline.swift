@@ -29,7 +29,7 @@ struct Pipeline {
         let surgery: [any Pass] = query.isCounterfactual
             ? [Counterfactual(facts: conditions, interventions: interventions)]
             : [Intervene(interventions), Condition(conditions)]
-        return surgery + [StaticStructure(), RecogniseConjugacy()]
+        return surgery + [StaticStructure(), Dependencies(), MarkovBlankets(), RecogniseConjugacy()]
     }
 
     /// Pass names `ppl ir --after` accepts, `lower` first.

@@ -85,7 +85,9 @@ extension CompiledProgram {
                     if case .reals(let xs) = s.objects[ob + Int(a)], k >= 0, k < xs.count {
                         s.reals[rb + Int(d)] = xs[k]
                     } else {
-                        try executePure(instruction, &s, rb, ib, ob, Int(s.frames[fi].function), fi)
+                        do { try executePure(instruction, &s, rb, ib, ob, Int(s.frames[fi].function), fi) } catch {
+                            throw withStatementAddress(error, f, pc, &s, fi, ib)
+                        }
                     }
                     _ = loc
                 case .jump(let target): pc = Int(target)
@@ -210,10 +212,34 @@ extension CompiledProgram {
                     s.objects.removeLast(s.objects.count - ob)
                     break frame
                 default:
-                    try executePure(instruction, &s, rb, ib, ob, Int(s.frames[fi].function), fi)
+                    do { try executePure(instruction, &s, rb, ib, ob, Int(s.frames[fi].function), fi) } catch {
+                        throw withStatementAddress(error, f, pc, &s, fi, ib)
+                    }
                 }
             }
         }
+    }
+
+    /// Names the choice whose statement failed: the next `sample` or `observe` in the same
+    /// straight-line code, whose address indices lowering computes before its arguments.
+    func withStatementAddress(_ error: ModelError, _ f: CompiledFunction, _ pc: Int, _ s: inout VMState,
+                              _ fi: Int, _ ib: Int) -> ModelError {
+        var k = pc
+        while k < f.code.count {
+            switch f.code[k] {
+            case .site(let index):
+                let spec = f.sites[Int(index)]
+                guard spec.kind != .factor else { return error }
+                var named = error
+                named.address = currentAddress(spec, &s, fi, ib)
+                return named
+            case .jump, .jumpIfFalse, .forCheck, .forNext, .whileCount, .call, .ret, .report:
+                return error
+            default:
+                k += 1
+            }
+        }
+        return error
     }
 
     func prefixOf(_ s: VMState, _ fi: Int) -> AddressPrefix? { fi < s.frames.count ? s.frames[fi].prefix : nil }

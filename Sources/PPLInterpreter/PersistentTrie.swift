@@ -104,21 +104,25 @@ struct PersistentTrie<Element: Sendable>: Sendable {
             root = top
             depth += 1
         }
-        if !isKnownUniquelyReferenced(&root!) {
-            root = Node(copying: root!)
+        // Take each node out of its parent while checking it, so the parent's slot is not counted.
+        var node = root ?? Node(leaf: true)
+        root = nil
+        if !isKnownUniquelyReferenced(&node) {
+            node = Node(copying: node)
             nodesCopied += 1
         }
-        var node = root!
+        root = node
         var level = depth
         while level > 0 {
             let k = (key >> (5 * level)) & 31
-            if node.children[k] == nil {
-                node.children[k] = Node(leaf: level == 1)
-            } else if !isKnownUniquelyReferenced(&node.children[k]!) {
-                node.children[k] = Node(copying: node.children[k]!)
+            var child = node.children[k] ?? Node(leaf: level == 1)
+            node.children[k] = nil
+            if !isKnownUniquelyReferenced(&child) {
+                child = Node(copying: child)
                 nodesCopied += 1
             }
-            node = node.children[k]!
+            node.children[k] = child
+            node = child
             level -= 1
         }
         node.slots[key & 31] = value

@@ -856,6 +856,9 @@ struct Checker {
                     addressOptions[option.name.name] = addresses
                     continue
                 }
+                // A bare word such as `systematic` or `enumerate` is a symbolic option value that
+                // the engine checks against its own list (resampling schemes, Gibbs kernels).
+                if case .name(let word) = option.value.kind, lookup(word) == nil { continue }
                 let type = typeOf(option.value)
                 guard let minimum = EngineName.countOptions[option.name.name], let type else { continue }
                 if type != .int {
@@ -881,12 +884,36 @@ struct Checker {
                                            addressOptions: addressOptions))
     }
 
+    /// Whether an expression names something other than top-level constants and built-ins, or calls a distribution.
+    private static func readsModelOrDistribution(_ e: Expr, constants: Set<String>) -> Bool {
+        switch e.kind {
+        case .name(let n): return !constants.contains(n)
+        case .call(let callee, let arguments):
+            return Catalogue.family(named: callee.name) != nil
+                || arguments.contains { readsModelOrDistribution($0, constants: constants) }
+        case .array(let items): return items.contains { readsModelOrDistribution($0, constants: constants) }
+        case .index(let base, let index):
+            return readsModelOrDistribution(base, constants: constants) || readsModelOrDistribution(index, constants: constants)
+        case .unary(_, let inner): return readsModelOrDistribution(inner, constants: constants)
+        case .binary(_, let a, let b):
+            return readsModelOrDistribution(a, constants: constants) || readsModelOrDistribution(b, constants: constants)
+        case .conditional(let c, let a, let b):
+            return [c, a, b].contains { readsModelOrDistribution($0, constants: constants) }
+        default: return false
+        }
+    }
+
     private mutating func checkAddresses(_ bindings: [(Expr, Expr?)], clause: String, model: String,
                                          facts: ModelFacts) -> [QueryAddress] {
         var addresses: [QueryAddress] = []
         var seen: Set<String> = []
         for (target, value) in bindings {
-            if let value { _ = typeOf(value) }
+            // A `do` value may read the model's own variables (`do(x = 0.5 * y)`) or name a new
+            // distribution (`do(x = Normal(0, 1))`); the Intervene pass resolves and checks those
+            // inside the model, so only values made of constants are typed here.
+            if let value, !(clause == "do" && Self.readsModelOrDistribution(value, constants: Set(constantNames.keys))) {
+                _ = typeOf(value)
+            }
             guard let components = addressComponents(target) else {
                 report(.notAnAddress(clause: clause), at: target.span)
                 continue

@@ -113,45 +113,45 @@ struct ChainSummary {
         #expect(!Self.agree(wrong, mh, items: 6).0)
     }
 
-    /// Simulation-based calibration (Talts et al. 2018): draw strengths from the prior, games from the model,
-    /// and the rank of the true log-strength among 99 thinned posterior draws must be uniform on 0...99.
-    /// Local implementation (the shared SBC helper is not in main yet): 400 replications, 10 bins,
-    /// chi-square with 9 degrees of freedom per item against 27.88 (p = 0.001).
-    static func sbcChiSquares(samplerRate: Double) throws -> [Double] {
-        let items = 4, replications = 400, shape = 2.0, rate = 2.0
-        var counts = Array(repeating: Array(repeating: 0, count: 10), count: items)
-        var rng = RandomStream(seed: 2024, stream: 9)
-        for rep in 0..<replications {
-            let truth = (0..<items).map { _ in log(PPLDistributionsGamma.draw(shape: shape, rate: rate, &rng)) }
-            var comparisons: [ComparisonData.Comparison] = []
-            for _ in 0..<30 {
-                let i = rng.index(below: items)
-                var j = rng.index(below: items - 1)
-                if j >= i { j += 1 }
-                let p = 1 / (1 + exp(truth[j] - truth[i]))
-                comparisons.append(rng.uniform() < p ? .win(i, over: j) : .win(j, over: i))
-            }
-            let data = try ComparisonData(itemNames: (0..<items).map { "i\($0)" }, comparisons: comparisons)
-            let posterior = try BradleyTerryGibbs(shape: shape, rate: samplerRate, samples: 99, warmup: 100, thin: 3, chains: 1)
-                .sample(ComparisonGraph(data), seed: UInt64(rep))
-            for i in 0..<items {
-                let rank = posterior.draws[0][i].filter { $0 < truth[i] }.count
-                counts[i][min(rank / 10, 9)] += 1
-            }
-        }
-        let expected = Double(replications) / 10
-        return counts.map { row in row.reduce(0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected } }
+    /// Simulation-based calibration (Talts et al. 2018) with the shared helper: strengths from the Gamma(2, 2)
+    /// prior, 30 games between random pairs of 4 items, 99 thinned Gibbs draws per data set; the rank of each
+    /// true log-strength must be uniform (chi-square over 10 bins, Bonferroni over the 4 items, level 0.01).
+    static func calibration(samplerRate: Double) async throws -> SimulationBasedCalibration.Result {
+        let items = 4, shape = 2.0, rate = 2.0
+        let sbc = SimulationBasedCalibration(replications: 400, bins: 10, thin: 3, seed: 2024)
+        return try await sbc.run(
+            prior: { rng in
+                Dictionary(uniqueKeysWithValues: (0..<items).map {
+                    (Address("s").appending(index: $0), log(PPLDistributionsGamma.draw(shape: shape, rate: rate, &rng)))
+                })
+            },
+            simulate: { truth, rng -> ComparisonData in
+                let s = (0..<items).map { truth[Address("s").appending(index: $0)] ?? 0 }
+                var comparisons: [ComparisonData.Comparison] = []
+                for _ in 0..<30 {
+                    let i = rng.index(below: items)
+                    var j = rng.index(below: items - 1)
+                    if j >= i { j += 1 }
+                    comparisons.append(rng.uniform() < 1 / (1 + exp(s[j] - s[i])) ? .win(i, over: j) : .win(j, over: i))
+                }
+                return try ComparisonData(itemNames: (0..<items).map { "i\($0)" }, comparisons: comparisons)
+            },
+            infer: { data, replication in
+                try BradleyTerryGibbs(shape: shape, rate: samplerRate, samples: 297, warmup: 100, chains: 1)
+                    .sample(ComparisonGraph(data), seed: UInt64(replication))
+            })
     }
 
-    @Test func simulationBasedCalibrationPasses() throws {
-        let chiSquares = try Self.sbcChiSquares(samplerRate: 2)
-        #expect(chiSquares.allSatisfy { $0 < 27.88 }, "\(chiSquares)")
+    @Test func simulationBasedCalibrationPasses() async throws {
+        let result = try await Self.calibration(samplerRate: 2)
+        #expect(result.rankCount == 100)
+        #expect(result.isUniform(level: 0.01), "\(result.pValues)")
     }
 
     /// Negative control: a sampler whose prior rate is wrong (1 instead of 2) fails the same SBC check.
-    @Test func simulationBasedCalibrationRejectsAWrongSampler() throws {
-        let chiSquares = try Self.sbcChiSquares(samplerRate: 1)
-        #expect(chiSquares.contains { $0 > 27.88 }, "\(chiSquares)")
+    @Test func simulationBasedCalibrationRejectsAWrongSampler() async throws {
+        let result = try await Self.calibration(samplerRate: 1)
+        #expect(!result.isUniform(level: 0.01), "\(result.pValues)")
     }
 
     @Test func rankProbabilitiesAreDistributions() throws {

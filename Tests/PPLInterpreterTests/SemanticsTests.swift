@@ -138,6 +138,7 @@ import Testing
         } catch {
             #expect(error.kind == .indexOutOfRange)
             #expect(error.location == "test.ppl:3:20")
+            #expect(error.address == "y[2]")
             #expect(error.description.contains("index 2"))
         }
         let division = try SourceModels.model("""
@@ -151,6 +152,7 @@ import Testing
         } catch {
             #expect(error.kind == .divisionByZero)
             #expect(error.location == "test.ppl:2:18")
+            #expect(error.address == "mu")
         }
         let whileBound = try SourceModels.model("""
         model M() {

@@ -89,4 +89,24 @@ import PPLInference
             (error as? PPLError)?.description.contains("did you mean 'Coin'?") == true
         }
     }
+
+    @Test func functionalAndStochasticInterventionsWrittenInTheFile() async throws {
+        let program = try PPLProgram(source: """
+            model Scm() {
+              y ~ Normal(0, 1)
+              x ~ Normal(y, 1)
+              z ~ Normal(x + y, 1)
+            }
+            infer Scm() do(x = 0.5 * y) with lw(particles: 500)
+            infer Scm() do(x = Normal(3, 0.1)) with lw(particles: 4000)
+            """)
+        let queries = try program.queries()
+        let functional = try await program.run(queries[0])
+        let x = try #require(functional.columnIndex(of: "x")), y = try #require(functional.columnIndex(of: "y"))
+        for (xi, yi) in zip(functional.draws[0][x], functional.draws[0][y]) { #expect(xi == 0.5 * yi) }
+        let stochastic = try await program.run(queries[1])
+        let summary = stochastic.summary(column: try #require(stochastic.columnIndex(of: "x")))
+        #expect(abs(summary.mean! - 3) < 4 * summary.mcse!)
+        #expect(abs(summary.sd! - 0.1) < 0.01)
+    }
 }

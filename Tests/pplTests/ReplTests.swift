@@ -50,6 +50,7 @@ import Testing
             :reload
             :seed 5
             :ir Burglary
+            :graph Burglary
             """)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("loaded Programs/burglary.ppl: defined Burglary"))
@@ -57,6 +58,7 @@ import Testing
         #expect(result.standardOutput.contains("exact, 8 assignments"))
         #expect(result.standardOutput.contains("seed 5\n"))
         #expect(result.standardOutput.contains("sample @burglary Bernoulli"))
+        #expect(result.standardOutput.contains("digraph \"Burglary\""))
         let json = try String(contentsOfFile: saved, encoding: .utf8)
         #expect(json.contains("\"engine\":\"enumerate\""))
     }

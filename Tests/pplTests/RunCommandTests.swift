@@ -132,4 +132,23 @@ import Testing
         #expect(header?.hasPrefix("log_weight__,") == true)   // weighted draws carry their log weights
         #expect(header?.contains(",p") == true)
     }
+
+    @Test func symbolicEngineOptionsInTheFile() throws {
+        let file = try CommandLineTool.temporaryFile("""
+            model M(y: [Real]) {
+              mu ~ Normal(0, 10)
+              z ~ Bernoulli(0.5)
+              for i in 0..<len(y) { y[i] ~ Normal(mu, 1) }
+            }
+            infer M([0.5, 1.5]) with gibbs(mu: conjugate, z: enumerate, samples: 200, chains: 2)
+            infer M([0.5, 1.5]) with smc(particles: 200, resampling: stratified)
+            infer M([0.5, 1.5]) with smc(particles: 200, resampling: stratifed)
+            """)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let result = try CommandLineTool.run(["run", file.path])
+        #expect(result.standardOutput.contains("schedule: mu: conjugate (Normal), z: enumerate"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("smc · seed 0 · 200 weighted draws"))
+        #expect(result.standardError.contains("option 'resampling' must be one of multinomial, systematic, stratified, residual, got 'stratifed'"))
+        #expect(result.status == 64)
+    }
 }

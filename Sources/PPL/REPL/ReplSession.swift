@@ -238,6 +238,11 @@ public actor ReplSession {
                 let model = argument.isEmpty ? (program.modelNames.last ?? "") : argument
                 return try program.ir(for: Query(model: model, engine: EngineRequest("mh")))
             }
+        case .graph:
+            return withProgram { program in
+                let model = argument.isEmpty ? (program.modelNames.last ?? "") : argument
+                return try program.dependencyGraph(for: Query(model: model, engine: EngineRequest("mh")))
+            }
         case .save:
             guard let posterior = lastPosterior else { return ReplResponse(error: "error: no posterior yet: run an infer first\n") }
             guard !argument.isEmpty else { return ReplResponse(error: "error: :save takes a path ending in .json or .csv\n") }
@@ -299,7 +304,7 @@ public actor ReplSession {
 
 /// The REPL's `:` commands.
 public enum ReplCommand: String, CaseIterable, Sendable {
-    case help, load, reload, type, ir, engines, seed, save, draws, quit
+    case help, load, reload, type, ir, graph, engines, seed, save, draws, quit
 
     static let helpText = """
         Enter model, fn and let definitions, infer queries, or expressions.
@@ -308,6 +313,7 @@ public enum ReplCommand: String, CaseIterable, Sendable {
           :load FILE       add a file's definitions      :reload   load it again
           :type EXPR       the type of an expression
           :ir [MODEL]      a model's IR
+          :graph [MODEL]   a model's dependency graph (Graphviz dot)
           :engines         the inference engines
           :seed N          the seed for the next queries
           :save PATH       the last posterior as .json or CmdStan .csv

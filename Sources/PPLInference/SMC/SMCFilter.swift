@@ -141,20 +141,83 @@ struct SMCFilter<M: Model>: Sendable {
 
         var (columns, isInteger, draws) = genealogy.draws()
         // Deterministic quantities and the return value come from the final particle states.
-        var table = WeightedDrawTable()
-        for i in 0..<n {
-            let final = model.finalState(of: particles.base[i])
-            table.add(latents: EmptyCollection<(Address, Value)>(), deterministic: final.deterministic,
-                      returnValue: final.returnValue, logWeight: 0)
-        }
-        columns += table.columns
-        isInteger += table.columnIsInteger
-        draws += table.draws
+        let finals = Self.finalColumns(model, particles)
+        columns += finals.columns
+        isInteger += finals.isInteger
+        draws += finals.draws
 
         return SMCRun(columns: columns, isInteger: isInteger, draws: draws, logWeights: logWeights,
                       logEvidence: logEvidence, essHistory: essHistory, resamplingCount: resamplingCount,
                       observationSteps: observationSteps, uniqueAncestors: genealogy.distinctRoots(),
                       movesProposed: movesProposed, movesAccepted: movesAccepted, cancelled: cancelled)
+    }
+
+    /// Flattened deterministic quantities and return values of the final particles.
+    ///
+    /// Every particle usually returns the same shape (e.g. the path `x` of T + 1 reals): the
+    /// columns are then named once and each particle only copies its scalars, instead of
+    /// building an address per element per particle.
+    static func finalColumns(_ model: M, _ particles: ParticleBuffer<M.Particle>)
+        -> (columns: [Address], isInteger: [Bool], draws: [[Double]]) {
+        let n = particles.count
+        func items(_ i: Int) -> [(Address, Value)] {
+            let final = model.finalState(of: particles.base[i])
+            return final.deterministic + (final.returnValue.map { [(WeightedDrawTable.returnAddress, $0)] } ?? [])
+        }
+        func scalars(_ value: Value, _ out: inout [Double]) {
+            switch value {
+            case .real(let x): out.append(x)
+            case .int(let k): out.append(Double(k))
+            case .bool(let b): out.append(b ? 1 : 0)
+            case .array(let elements): for element in elements { scalars(element, &out) }
+            case .matrix(let m): out.append(contentsOf: m.elements)
+            }
+        }
+        func shape(_ value: Value) -> [Int] {
+            switch value {
+            case .real: [-1]
+            case .int, .bool: [-2]
+            case .array(let elements): [elements.count] + elements.flatMap(shape)
+            case .matrix(let m): [-3, m.rows, m.columns]
+            }
+        }
+        guard n > 0 else { return ([], [], []) }
+        let first = items(0)
+        let firstAddresses = first.map(\.0), firstShapes = first.map { shape($0.1) }
+        var columns: [Address] = [], isInteger: [Bool] = []
+        for (address, value) in first {
+            ValueFlattening.forEachScalar(address, value) { column, _, integer in
+                columns.append(column)
+                isInteger.append(integer)
+            }
+        }
+        var flat = [Double](repeating: .nan, count: columns.count * n)
+        var row: [Double] = []
+        row.reserveCapacity(columns.count)
+        for i in 0..<n {
+            let here = i == 0 ? first : items(i)
+            // Cheap check first (addresses and scalar count); shapes only when counts match.
+            row.removeAll(keepingCapacity: true)
+            for (_, value) in here { scalars(value, &row) }
+            guard row.count == columns.count, here.map(\.0) == firstAddresses,
+                  here.map({ shape($0.1) }) == firstShapes else {
+                return slowFinalColumns(model, particles)
+            }
+            for c in 0..<row.count { flat[c * n + i] = row[c] }
+        }
+        return (columns, isInteger, (0..<columns.count).map { c in Array(flat[(c * n)..<((c + 1) * n)]) })
+    }
+
+    /// Particles whose final values differ in shape (stochastic control flow): one draw at a time.
+    static func slowFinalColumns(_ model: M, _ particles: ParticleBuffer<M.Particle>)
+        -> (columns: [Address], isInteger: [Bool], draws: [[Double]]) {
+        var table = WeightedDrawTable()
+        for i in 0..<particles.count {
+            let final = model.finalState(of: particles.base[i])
+            table.add(latents: EmptyCollection<(Address, Value)>(), deterministic: final.deterministic,
+                      returnValue: final.returnValue, logWeight: 0)
+        }
+        return (table.columns, table.columnIsInteger, table.draws)
     }
 
     static func emptyChunks(_ n: Int, _ blockSize: Int) -> [GenerationChunk] {

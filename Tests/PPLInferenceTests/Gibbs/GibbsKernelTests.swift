@@ -169,6 +169,22 @@ struct GibbsKernelTests {
         }
     }
 
+    @Test("the same seed gives the same draws whatever the number of chains run at once; another seed does not")
+    func reproducible() async throws {
+        let model = WithConjugacy(SwiftModel(isStatic: true) { ctx in
+            let mu = try ctx.sample("mu", Normal(mu: 0, sigma: 2))
+            let z = try ctx.sample("z", Categorical(p: weights))
+            let s = try ctx.sample("s", Gamma(alpha: 2, beta: 1))
+            try ctx.observe(Normal(mu: mu + means[z], sigma: s), 0.7)
+        }, ["mu": "Normal"])
+        let parallel = try await Gibbs(samples: 50, warmup: 20, chains: 3, seed: 42).run(model)
+        let serial = try await Gibbs(samples: 50, warmup: 20, chains: 3, seed: 42, maxConcurrentChains: 1).run(model)
+        let other = try await Gibbs(samples: 50, warmup: 20, chains: 3, seed: 43).run(model)
+        #expect(parallel.draws == serial.draws)
+        #expect(parallel.draws != other.draws)
+        #expect(parallel.diagnostics.schedule.map(\.1) == ["conjugate (Normal)", "enumerate", "slice"])
+    }
+
     @Test("models whose addresses change get MH everywhere, and other kernels are refused")
     func changingAddresses() async throws {
         let branching = SwiftModel { ctx in
