@@ -171,6 +171,12 @@ public enum EngineName {
     public static let countOptions: [String: Int] = [
         "particles": 1, "samples": 1, "warmup": 0, "thin": 1, "chains": 1, "seed": 0,
     ]
+    /// Words an option may take as its value (`resampling: stratified`, `z: enumerate`,
+    /// `proposal: prior`); the engine checks which word fits which option.
+    public static let symbolicValues: Set<String> = [
+        "multinomial", "systematic", "stratified", "residual",
+        "auto", "conjugate", "enumerate", "slice", "mh", "random_walk", "prior",
+    ]
 }
 
 /// Facts about nodes, indexed by NodeID. NodeIDs are dense (0 ..< Program.nodeCount), so a

@@ -858,7 +858,8 @@ struct Checker {
                 }
                 // A bare word such as `systematic` or `enumerate` is a symbolic option value that
                 // the engine checks against its own list (resampling schemes, Gibbs kernels).
-                if case .name(let word) = option.value.kind, lookup(word) == nil { continue }
+                if case .name(let word) = option.value.kind, lookup(word) == nil,
+                   EngineName.symbolicValues.contains(word) { continue }
                 let type = typeOf(option.value)
                 guard let minimum = EngineName.countOptions[option.name.name], let type else { continue }
                 if type != .int {
