@@ -72,8 +72,27 @@ import Testing
 /// The REPL in a real terminal: `script` gives it a pseudo-terminal, so libedit edits lines,
 /// keeps history, and Ctrl-C reaches it as SIGINT through the terminal's line discipline.
 @Suite struct ReplTerminalTests {
-    /// Feeds keystrokes with pauses and returns everything the terminal showed.
-    func session(_ steps: [(keys: String, pause: Double)], history: URL) throws -> (screen: String, status: Int32) {
+    /// What the terminal has shown so far, collected as it arrives.
+    final class Screen: @unchecked Sendable {
+        private let lock = NSLock()
+        private var data = Data()
+        func append(_ more: Data) { lock.withLock { data.append(more) } }
+        var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+        func count(_ marker: String) -> Int { text.components(separatedBy: marker).count - 1 }
+
+        /// Waits until `marker` has appeared `times` times; false after `seconds`.
+        func wait(for marker: String, times: Int = 1, seconds: Double = 60) -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                if count(marker) >= times { return true }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return false
+        }
+    }
+
+    /// Runs `ppl repl` under `script` (a pseudo-terminal) and lets `drive` type into it.
+    func session(history: URL, _ drive: (_ type: (String) -> Void, _ screen: Screen) -> Void) throws -> (screen: String, status: Int32) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
         process.arguments = ["-qfec", "\(CommandLineTool.executable.path) repl", "/dev/null"]
@@ -86,35 +105,43 @@ import Testing
         process.standardInput = input
         process.standardOutput = output
         process.standardError = output
-        try process.run()
-        Thread.sleep(forTimeInterval: 1.5)
-        for step in steps {
-            input.fileHandleForWriting.write(Data(step.keys.utf8))
-            Thread.sleep(forTimeInterval: step.pause)
-        }
-        try input.fileHandleForWriting.close()
+        let screen = Screen()
+        output.fileHandleForReading.readabilityHandler = { handle in screen.append(handle.availableData) }
         // A hung REPL must fail the test, not block the suite.
         let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + 60, execute: watchdog)
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 180, execute: watchdog)
+        try process.run()
+        drive({ input.fileHandleForWriting.write(Data($0.utf8)) }, screen)
+        try input.fileHandleForWriting.close()
         process.waitUntilExit()
         watchdog.cancel()
-        return (String(decoding: data, as: UTF8.self), process.terminationStatus)
+        Thread.sleep(forTimeInterval: 0.2)
+        output.fileHandleForReading.readabilityHandler = nil
+        return (screen.text, process.terminationStatus)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func editingHistoryAndInterrupt() throws {
         let history = FileManager.default.temporaryDirectory.appendingPathComponent("ppl-history-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: history) }
-        let (screen, status) = try session([
-            ("2 * 4\u{7F}5\r", 1.0),                        // type, backspace over the 4, type 5
-            ("\u{1B}[A\r", 1.0),                             // up arrow: the previous line again
-            ("model C(f: [Int]) {\r  p ~ Beta(1, 1)\r  for i in 0..<len(f) { f[i] ~ Bernoulli(p) }\r}\r", 1.0),
-            ("infer C([1, 0, 1]) with lw(particles: 50000000)\r", 3.0),
-            ("\u{03}", 3.0),                                 // Ctrl-C during the inference
-            ("1 + 1\r", 1.0),
-            (":quit\r", 1.0),
-        ], history: history)
+        let (screen, status) = try session(history: history) { type, screen in
+            _ = screen.wait(for: "ppl> ")
+            type("2 * 4\u{7F}5\r")                               // type, backspace over the 4, type 5
+            _ = screen.wait(for: "10 : Int")
+            type("\u{1B}[A\r")                                    // up arrow: the previous line again
+            _ = screen.wait(for: "10 : Int", times: 2)
+            type("model C(f: [Int]) {\r  p ~ Beta(1, 1)\r  for i in 0..<len(f) { f[i] ~ Bernoulli(p) }\r}\r")
+            _ = screen.wait(for: "defined C")
+            type("infer C([1, 0, 1]) with lw(particles: 50000000)\r")
+            Thread.sleep(forTimeInterval: 2)
+            // Ctrl-C during the inference; repeated until it lands, in case the run started late.
+            for _ in 0..<15 where !screen.wait(for: "interrupted", seconds: 2) { type("\u{03}") }
+            _ = screen.wait(for: "cancelled: partial result")
+            _ = screen.wait(for: "ppl> ", times: 5)
+            type("1 + 1\r")
+            _ = screen.wait(for: "2 : Int")
+            type(":quit\r")
+        }
         #expect(status == 0)
         let lines = screen.replacingOccurrences(of: "\r", with: "")
         #expect(lines.components(separatedBy: "10 : Int").count == 3, "\(lines)")   // both evaluations gave 10
@@ -130,7 +157,13 @@ import Testing
     func controlDLeaves() throws {
         let history = FileManager.default.temporaryDirectory.appendingPathComponent("ppl-history-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: history) }
-        let (screen, status) = try session([("3 - 1\r", 1.0), ("\u{04}", 1.0)], history: history)
+        let (screen, status) = try session(history: history) { type, screen in
+            _ = screen.wait(for: "ppl> ")
+            type("3 - 1\r")
+            _ = screen.wait(for: "2 : Int")
+            _ = screen.wait(for: "ppl> ", times: 2)
+            type("\u{04}")
+        }
         #expect(screen.contains("2 : Int"))
         #expect(status == 0)
     }
