@@ -4,10 +4,11 @@ import PPLDistributions
 
 /// Shared helpers for the Bradley-Terry tests: the data sets in ../shared/data/bt and seeded synthetic problems.
 enum BTFixtures {
-    /// ../shared/data/bt beside the repository (as laid out for developers and CI).
-    static let dataDirectory: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/data/bt")
+    /// $PPL_SHARED_DATA/bt, else ../shared/data/bt beside the repository (scripts/test sets the variable).
+    static let dataDirectory: URL = (ProcessInfo.processInfo.environment["PPL_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data"))
+        .appendingPathComponent("bt")
 
     static let dataSets = ["intl_football", "nfl_games", "vervet_dominance"]
 
@@ -16,7 +17,7 @@ enum BTFixtures {
     static func table(_ name: String) throws -> CSVTable {
         let url = dataDirectory.appendingPathComponent(name + ".csv")
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw LoadError(description: "cannot read \(url.path); the tests expect ../shared/data/bt beside the repository")
+            throw LoadError(description: "cannot read \(url.path); set PPL_SHARED_DATA or put ../shared/data beside the repository")
         }
         return try CSVTable(parsing: text, fileName: name + ".csv")
     }

@@ -11,7 +11,10 @@ import Testing
 @Suite struct PosteriordbReferenceTests {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let dataDirectory = root.deletingLastPathComponent().appendingPathComponent("shared/data/posteriordb")
+    /// $PPL_SHARED_DATA/posteriordb, else ../shared/data/posteriordb beside the repository.
+    static let dataDirectory = (ProcessInfo.processInfo.environment["PPL_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
+        ?? root.deletingLastPathComponent().appendingPathComponent("shared/data"))
+        .appendingPathComponent("posteriordb")
 
     /// The twelve folders of ../shared/data/posteriordb and the parameters its README says each reference covers.
     static let posteriors: [String: [String]] = [

@@ -37,8 +37,11 @@ import Testing
         return url.path
     }
 
-    static let dataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data/bt")
+    /// $PPL_SHARED_DATA/bt, else ../shared/data/bt beside the repository (scripts/test sets the variable).
+    static let dataDirectory = (ProcessInfo.processInfo.environment["PPL_SHARED_DATA"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/data"))
+        .appendingPathComponent("bt")
 
     /// A small strongly connected tournament: a > b > c > a plus a couple of extra wins for a.
     static let tournament = "winner,loser\na,b\nb,c\nc,a\na,c\na,b\nb,a\nc,b\n"
