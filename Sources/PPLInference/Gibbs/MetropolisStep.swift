@@ -48,37 +48,21 @@ extension GibbsChain {
         }
     }
 
-    /// Redraws one latent from its prior given the others: α = p(t') p(x | ·) / (p(t) p(x' | ·)).
+    /// Redraws one latent from its prior given the others (`PriorRegeneration`).
     private func priorStep(_ trace: inout M.Trace, index: Int, record: ChoiceRecord,
                            using rng: inout RandomStream) throws(ModelError) -> (Double, Bool) {
-        let count = trace.latentCount
-        var others: [Address: Value] = [:]
-        for k in 0..<count where k != index {
-            let r = trace.latent(k)
-            others[r.address] = r.value
-        }
-        let proposed: M.Trace
+        let proposal: (trace: M.Trace, logAlpha: Double)?
         do throws(ModelError) {
-            proposed = try model.generate(constraints: others, using: &rng)
+            proposal = try PriorRegeneration.propose(model, from: trace, index: index, record: record,
+                                                     fixedStructure: fixedStructure, using: &rng)
         } catch {
             guard Self.rejects(error) else { throw error }
             return (0, false)
         }
-        guard proposed.logJoint > -.infinity, let newIndex = proposed.latentIndex(of: record.address) else { return (0, false) }
-        var logAlpha = proposed.logJoint - trace.logJoint - (proposed.latent(newIndex).logDensity - record.logDensity)
-        if !fixedStructure {
-            for k in 0..<proposed.latentCount where k != newIndex {
-                let r = proposed.latent(k)
-                if trace.latentIndex(of: r.address) == nil { logAlpha -= r.logDensity }
-            }
-            for k in 0..<count where k != index {
-                let r = trace.latent(k)
-                if proposed.latentIndex(of: r.address) == nil { logAlpha += r.logDensity }
-            }
-            logAlpha += log(Double(count)) - log(Double(proposed.latentCount))
-        }
+        guard let proposal else { return (0, false) }
+        let logAlpha = proposal.logAlpha
         let accepted = !logAlpha.isNaN && (logAlpha >= 0 || log(rng.uniformPositive()) < logAlpha)
-        if accepted { trace = proposed }
+        if accepted { trace = proposal.trace }
         return (logAlpha.isNaN ? 0 : min(1, exp(logAlpha)), accepted)
     }
 }

@@ -232,36 +232,19 @@ struct MHChain<M: Model>: Sendable {
     /// α = p(t') / p(t) · p(x | ·) / p(x' | ·) · (fresh and lost choices' priors) · N / N'.
     private mutating func priorStep(_ trace: inout M.Trace, index: Int, record: ChoiceRecord,
                                     using rng: inout RandomStream) throws(ModelError) -> (Double, Bool) {
-        let count = trace.latentCount
-        var others: [Address: Value] = [:]
-        for k in 0..<count where k != index {
-            let r = trace.latent(k)
-            others[r.address] = r.value
-        }
-        let proposed: M.Trace
+        let proposal: (trace: M.Trace, logAlpha: Double)?
         do throws(ModelError) {
-            proposed = try model.generate(constraints: others, using: &rng)
+            proposal = try PriorRegeneration.propose(model, from: trace, index: index, record: record,
+                                                     fixedStructure: model.facts.isStatic, using: &rng)
         } catch {
             guard MHChain.rejects(error) else { throw error }
             noteModelRejection(error)
             return (0, false)
         }
-        guard proposed.logJoint > -.infinity, let newIndex = proposed.latentIndex(of: record.address) else { return (0, false) }
-        var logAlpha = proposed.logJoint - trace.logJoint - (proposed.latent(newIndex).logDensity - record.logDensity)
-        if !model.facts.isStatic {
-            for k in 0..<proposed.latentCount where k != newIndex {
-                let r = proposed.latent(k)
-                if trace.latentIndex(of: r.address) == nil { logAlpha -= r.logDensity }
-            }
-            for k in 0..<count where k != index {
-                let r = trace.latent(k)
-                if proposed.latentIndex(of: r.address) == nil { logAlpha += r.logDensity }
-            }
-            logAlpha += log(Double(count)) - log(Double(proposed.latentCount))
-        }
-        let accepted = accept(logAlpha, using: &rng)
-        if accepted { trace = proposed }
-        return (logAlpha.isNaN ? 0 : min(1, exp(logAlpha)), accepted)
+        guard let proposal else { return (0, false) }
+        let accepted = accept(proposal.logAlpha, using: &rng)
+        if accepted { trace = proposal.trace }
+        return (proposal.logAlpha.isNaN ? 0 : min(1, exp(proposal.logAlpha)), accepted)
     }
 
     // MARK: - Recording
