@@ -1,6 +1,5 @@
 import ArgumentParser
 import CEditLine
-import Dispatch
 import Foundation
 import PPL
 #if canImport(Glibc)
@@ -20,8 +19,9 @@ struct Repl: AsyncParsableCommand {
     func run() async throws {
         let interactive = isatty(STDIN_FILENO) != 0
         let session = ReplSession(seed: seed, colour: interactive && isatty(STDERR_FILENO) != 0)
-        let reader: LineReader = interactive ? EditLineReader() : PlainLineReader()
+        // Ctrl-C is owned before libedit starts, so libedit never sees another disposition.
         let interrupts = InterruptForwarder()
+        let reader: LineReader = interactive ? EditLineReader() : PlainLineReader()
         if interactive { print("ppl repl — :help for commands, Ctrl-D to leave") }
         if let file {
             if !show(await session.handle(":load \(file)")) && !interactive { throw ExitCode(1) }
@@ -123,10 +123,10 @@ private func completeWord(_ text: UnsafePointer<CChar>?, _ state: Int32) -> Unsa
 }
 
 /// Turns SIGINT into cancelling the running inference; the session and its state survive.
+/// Ctrl-C with nothing running is ignored, as in a shell's prompt.
 final class InterruptForwarder: @unchecked Sendable {
     private let lock = NSLock()
     private var action: (@Sendable () -> Void)?
-    private let source: DispatchSourceSignal
 
     var current: (@Sendable () -> Void)? {
         get { lock.withLock { action } }
@@ -134,14 +134,24 @@ final class InterruptForwarder: @unchecked Sendable {
     }
 
     init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: DispatchQueue.global())
-        source.setEventHandler { [unowned self] in
-            if let action = self.current {
-                FileHandle.standardError.write(Data("\ninterrupted\n".utf8))
-                action()
+        let descriptor = ppl_catch_interrupts()
+        guard descriptor >= 0 else {
+            FileHandle.standardError.write(Data("warning: Ctrl-C cannot be caught; it will end the session\n".utf8))
+            return
+        }
+        let thread = Thread { [self] in   // lives as long as the process
+            var byte: UInt8 = 0
+            while true {
+                let count = read(descriptor, &byte, 1)
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { return }
+                if let action = self.current {
+                    FileHandle.standardError.write(Data("\ninterrupted\n".utf8))
+                    action()
+                }
             }
         }
-        source.resume()
+        thread.name = "ppl-interrupts"
+        thread.start()
     }
 }

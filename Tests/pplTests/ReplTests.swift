@@ -153,6 +153,27 @@ import Testing
         #expect(saved.contains("2 * 5") || saved.contains("2\\040*\\0405"), "\(saved)")
     }
 
+    /// Ctrl-C with nothing running, twice, at the prompt: the session must survive it (a SIGINT
+    /// that reached the default disposition would end the REPL with status 130).
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func controlCAtThePromptKeepsTheSession() throws {
+        let history = FileManager.default.temporaryDirectory.appendingPathComponent("ppl-history-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: history) }
+        let (screen, status) = try session(history: history) { type, screen in
+            _ = screen.wait(for: "ppl> ")
+            type("\u{03}")
+            Thread.sleep(forTimeInterval: 0.3)
+            type("\u{03}")
+            Thread.sleep(forTimeInterval: 0.3)
+            type("3 - 1\r")
+            _ = screen.wait(for: "2 : Int")
+            type(":quit\r")
+        }
+        #expect(screen.contains("2 : Int"), "\(screen)")
+        #expect(!screen.contains("interrupted"))           // nothing was running to interrupt
+        #expect(status == 0)
+    }
+
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
     func controlDLeaves() throws {
         let history = FileManager.default.temporaryDirectory.appendingPathComponent("ppl-history-\(UUID().uuidString)")
