@@ -41,6 +41,10 @@ struct SMCFilter<M: Model>: Sendable {
         let rejuvenating = options.rejuvenationSteps > 0
 
         var particles = ParticleBuffer(count: n, repeating: model.makeParticle())
+        // Resampling copies into last generation's particles, whose storage is then reused.
+        var spare = ParticleBuffer(count: n, repeating: model.makeParticle())
+        // Ancestors whose copying the next advance does, block by block in parallel.
+        var pendingCopy: [Int]?
         var finished = [Bool](repeating: false, count: n)
         var observationsSeen = [Int](repeating: 0, count: n)
         var prefixLogJoint = [Double](repeating: 0, count: n)
@@ -61,8 +65,12 @@ struct SMCFilter<M: Model>: Sendable {
 
         while finished.contains(false) {
             if Task.isCancelled { cancelled = true; break }
-            let blocks = await advance(particles, finished: finished, streams: streams,
-                                       blockSize: blockSize, keepLogDensities: rejuvenating)
+            let blocks = await advance(particles, copying: pendingCopy.map { (spare, $0) }, finished: finished,
+                                       streams: streams, blockSize: blockSize, keepLogDensities: rejuvenating)
+            if pendingCopy != nil {
+                swap(&particles, &spare)
+                pendingCopy = nil
+            }
             step += 1
             if let error = blocks.lazy.compactMap({ $0.error }).first { throw error }
             genealogy.append(parents: pendingParents, chunks: blocks.map(\.chunk), overrides: pendingOverrides)
@@ -118,7 +126,6 @@ struct SMCFilter<M: Model>: Sendable {
                 guard ancestors.count == n, ancestors.allSatisfy({ $0 >= 0 && $0 < n }) else {
                     throw ModelError(.other, "resampler '\(resampler.name)' returned invalid ancestor indices")
                 }
-                particles = ParticleBuffer(resampling: particles, ancestors: ancestors)
                 finished = ancestors.map { finished[$0] }
                 observationsSeen = ancestors.map { observationsSeen[$0] }
                 prefixLogJoint = ancestors.map { prefixLogJoint[$0] }
@@ -126,14 +133,22 @@ struct SMCFilter<M: Model>: Sendable {
                 pendingParents = ancestors
                 resamplingCount += 1
                 if rejuvenating {
+                    spare.copy(from: particles, ancestors: ancestors, model)
+                    swap(&particles, &spare)
                     let moves = try await rejuvenate(particles, genealogy: genealogy, parents: ancestors,
                                                      finished: finished, observationsSeen: observationsSeen,
                                                      prefixLogJoint: &prefixLogJoint, streams: streams, blockSize: blockSize)
                     pendingOverrides = moves.overrides
                     for (a, k) in moves.proposed { movesProposed[a, default: 0] += k }
                     for (a, k) in moves.accepted { movesAccepted[a, default: 0] += k }
+                } else {
+                    pendingCopy = ancestors
                 }
             }
+        }
+        if let ancestors = pendingCopy {
+            spare.copy(from: particles, ancestors: ancestors, model)
+            swap(&particles, &spare)
         }
         if pendingParents != nil || !pendingOverrides.isEmpty || genealogy.isEmpty {
             genealogy.append(parents: pendingParents, chunks: Self.emptyChunks(n, blockSize), overrides: pendingOverrides)
@@ -173,17 +188,19 @@ struct SMCFilter<M: Model>: Sendable {
             case .matrix(let m): out.append(contentsOf: m.elements)
             }
         }
-        func shape(_ value: Value) -> [Int] {
-            switch value {
-            case .real: [-1]
-            case .int, .bool: [-2]
-            case .array(let elements): [elements.count] + elements.flatMap(shape)
-            case .matrix(let m): [-3, m.rows, m.columns]
+        func sameShape(_ a: Value, _ b: Value) -> Bool {
+            switch (a, b) {
+            case (.real, .real), (.int, .int), (.bool, .bool), (.int, .bool), (.bool, .int): return true
+            case (.array(let x), .array(let y)):
+                guard x.count == y.count else { return false }
+                for k in x.indices where !sameShape(x[k], y[k]) { return false }
+                return true
+            case (.matrix(let m), .matrix(let p)): return m.rows == p.rows && m.columns == p.columns
+            default: return false
             }
         }
         guard n > 0 else { return ([], [], []) }
         let first = items(0)
-        let firstAddresses = first.map(\.0), firstShapes = first.map { shape($0.1) }
         var columns: [Address] = [], isInteger: [Bool] = []
         for (address, value) in first {
             ValueFlattening.forEachScalar(address, value) { column, _, integer in
@@ -199,8 +216,8 @@ struct SMCFilter<M: Model>: Sendable {
             // Cheap check first (addresses and scalar count); shapes only when counts match.
             row.removeAll(keepingCapacity: true)
             for (_, value) in here { scalars(value, &row) }
-            guard row.count == columns.count, here.map(\.0) == firstAddresses,
-                  here.map({ shape($0.1) }) == firstShapes else {
+            guard row.count == columns.count, here.count == first.count,
+                  zip(here, first).allSatisfy({ $0.0 == $1.0 && sameShape($0.1, $1.1) }) else {
                 return slowFinalColumns(model, particles)
             }
             for c in 0..<row.count { flat[c * n + i] = row[c] }
@@ -227,9 +244,12 @@ struct SMCFilter<M: Model>: Sendable {
         }
     }
 
-    /// Advances every unfinished particle to its next observation, one task per block.
-    func advance(_ particles: ParticleBuffer<M.Particle>, finished: [Bool], streams: [BlockStream],
-                 blockSize: Int, keepLogDensities: Bool) async -> [BlockAdvance] {
+    /// Advances every unfinished particle to its next observation, one task per block; with
+    /// `copying`, each task first copies its particles' ancestors into the destination buffer
+    /// (`destination[j] = particles[ancestors[j]]`) and advances those.
+    func advance(_ source: ParticleBuffer<M.Particle>, copying: (destination: ParticleBuffer<M.Particle>, ancestors: [Int])?,
+                 finished: [Bool], streams: [BlockStream], blockSize: Int, keepLogDensities: Bool) async -> [BlockAdvance] {
+        let particles = copying?.destination ?? source
         let n = particles.count
         let model = self.model
         return await withTaskGroup(of: (Int, BlockAdvance).self) { group in
@@ -242,21 +262,32 @@ struct SMCFilter<M: Model>: Sendable {
                     out.finishedNow = [Bool](repeating: false, count: range.count)
                     out.prefixIncrements = [Double](repeating: 0, count: range.count)
                     var chunk = GenerationChunk.Builder(capacity: range.count, keepLogDensities: keepLogDensities)
+                    // Moved out of the block's stream for the loop (no exclusivity checks), and back.
+                    var step = StepRecorder()
+                    swap(&step, &stream.step)
+                    defer { swap(&step, &stream.step) }
                     for i in range {
                         let k = i - range.lowerBound
+                        // Each particle is copied just before it moves, while its storage is in cache.
+                        if let (destination, ancestors) = copying {
+                            model.copyParticles(from: source.base, ancestors: ancestors, range: i..<(i + 1), into: destination.base)
+                        }
                         guard !finished[i] else { chunk.appendAbsent(); continue }
                         do throws(ModelError) {
-                            let step = try model.advance(&particles.base[i], using: &stream.rng)
+                            step.reset()
+                            try model.advance(&particles.base[i], recording: &step, using: &stream.rng)
                             out.incrementalLogWeights[k] = step.logWeight
                             if keepLogDensities {
                                 var prior = 0.0
-                                for record in step.choices { prior += record.logDensity }
+                                for logDensity in step.logDensities { prior += logDensity }
                                 out.prefixIncrements[k] = prior + step.logWeight
                             }
                             out.observed[k] = !step.finished
                             out.finishedNow[k] = step.finished
-                            if out.location == nil { out.location = step.observationLocation }
-                            chunk.append(step.choices)
+                            if out.location == nil {
+                                out.location = step.observationLocation ?? (step.observation >= 0 ? model.observationLocation(step.observation) : nil)
+                            }
+                            chunk.append(step) { model.describe($0) }
                         } catch {
                             out.error = error
                             return (b, out)
