@@ -247,6 +247,8 @@ public struct LocalUndo: Sendable {
     var oldLogLikelihood: Double
     var oldDensities: [(Int, Double)]
     var wasStale: Bool
+    /// Supports that depend on other choices, as they were (usually none).
+    var oldSupports: [(Int, Support)] = []
 }
 
 extension Obj {
@@ -338,9 +340,15 @@ extension CompiledProgram {
         let d = try distribution(spec, &trace.scratch, Int.max, 0, 0, 0)
         switch spec.kind {
         case .sample:
+            // A support that depends on other choices (b ~ Uniform(0, 1 - a)) moves with them;
+            // random walks on the unconstrained scale read it.
             switch d {
-            case .scalar(let sd): return sd.logDensity(trace.instances[j].value)
-            case .generic(let any): return any.logDensity(trace.value(j))
+            case .scalar(let sd):
+                if spec.fixedSupport == nil { trace.supports[j] = sd.support }
+                return sd.logDensity(trace.instances[j].value)
+            case .generic(let any):
+                if spec.fixedSupport == nil { trace.supports[j] = any.support }
+                return any.logDensity(trace.value(j))
             }
         case .observe:
             switch d {
@@ -370,6 +378,7 @@ extension CompiledProgram {
                 let j = k < start ? id : Int(rescoring.children[k])
                 let old = trace.instances[j].logDensity
                 let site = trace.instances[j].site
+                if !trace.supports.isEmpty, let support = trace.supports[j] { undo.oldSupports.append((j, support)) }
                 let new = try rescore(j, &trace, rescoring, reuse: site == previousSite)
                 previousSite = site
                 if new.isNaN {
@@ -393,6 +402,7 @@ extension CompiledProgram {
     func revertLocally(_ trace: inout VMTrace, _ undo: LocalUndo) {
         trace.instances[undo.instance].value = undo.oldValue
         for (j, density) in undo.oldDensities { trace.instances[j].logDensity = density }
+        for (j, support) in undo.oldSupports { trace.supports[j] = support }
         trace.logPrior = undo.oldLogPrior
         trace.logLikelihood = undo.oldLogLikelihood
         trace.deterministicStale = undo.wasStale

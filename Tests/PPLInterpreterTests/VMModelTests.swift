@@ -268,6 +268,29 @@ import Testing
         }
     }
 
+    /// A support that depends on another choice follows it through local updates and reverts,
+    /// so random walks on b's logit scale use b's current bounds (0, 1 - a).
+    @Test func dependentSupportFollowsLocalUpdates() throws {
+        let model = try SourceModels.model("""
+        model Dependent(y: Real) {
+          a ~ Uniform(0, 1)
+          b ~ Uniform(0, 1 - a)
+          y ~ Normal(a + b, 1)
+        }
+        """, arguments: [.real(0.5)])
+        #expect(model.localUpdates)
+        var rng = RandomStream(seed: 14)
+        var trace = try model.simulate(using: &rng)
+        let a = trace.latent(0).value.asReal ?? 0
+        #expect(trace.latent(1).support == .interval(0, 1 - a))
+        let newA = a / 2
+        let update = try model.update(&trace, latent: 0, to: .real(newA), using: &rng)
+        guard case .local = update.undo else { Issue.record("expected a local update"); return }
+        #expect(trace.latent(1).support == .interval(0, 1 - newA))
+        model.revert(&trace, update)
+        #expect(trace.latent(1).support == .interval(0, 1 - a))
+    }
+
     @Test func modelsWithRandomCallResultsFallBackToReexecution() throws {
         let model = try VMModel(module: HandBuilt.recursive(depth: 3), arguments: [])
         #expect(model.facts.isStatic)
