@@ -27,6 +27,11 @@ struct SliceSpec: Sendable {
     var snapshots: [Reg]
     var choiceLeaves: [ChoiceLeaf]
     var eligible: Bool
+    /// For each instruction of `code`, the leaves it depends on (bit k: snapshot k, then the
+    /// choice leaves); all bits when unknown. Consecutive re-scores of one site (the
+    /// observations of a vectorised `y ~ Normal(X * beta, sigma)`) skip the instructions whose
+    /// leaves did not change, so updating `beta` costs O(N), not O(N^2).
+    var leafMasks: [UInt64] = []
 }
 
 /// Builds the slices of one compiled function.
@@ -140,9 +145,31 @@ struct Slicer {
                     snapshots.append(reg)
                 }
             }
-            return SliceSpec(code: included.sorted().map { code[$0] }, snapshots: snapshots,
-                             choiceLeaves: choiceLeaves, eligible: eligible)
+            let order = included.sorted()
+            return SliceSpec(code: order.map { code[$0] }, snapshots: snapshots,
+                             choiceLeaves: choiceLeaves, eligible: eligible,
+                             leafMasks: Self.leafMasks(order, effects, snapshots: snapshots, choiceLeaves: choiceLeaves))
         }
+    }
+}
+
+extension Slicer {
+    /// The leaves each instruction of a slice reads, directly or through earlier instructions.
+    static func leafMasks(_ order: [Int], _ effects: [(defs: [Int], uses: [Int], pure: Bool)],
+                          snapshots: [Reg], choiceLeaves: [ChoiceLeaf]) -> [UInt64] {
+        let leaves = snapshots.map(key) + choiceLeaves.map { key($0.register) }
+        guard leaves.count <= 64 else { return Array(repeating: .max, count: order.count) }
+        var mask: [Int: UInt64] = [:]
+        for (k, r) in leaves.enumerated() { mask[r] = 1 << UInt64(k) }
+        var masks: [UInt64] = []
+        masks.reserveCapacity(order.count)
+        for pc in order {
+            // A use defined by a later instruction (around a loop) is unknown: always re-run.
+            let m = effects[pc].uses.reduce(UInt64(0)) { $0 | (mask[$1] ?? .max) }
+            for d in effects[pc].defs { mask[d] = m }
+            masks.append(m)
+        }
+        return masks
     }
 }
 
@@ -220,6 +247,23 @@ public struct LocalUndo: Sendable {
     var oldLogLikelihood: Double
     var oldDensities: [(Int, Double)]
     var wasStale: Bool
+    /// Supports that depend on other choices, as they were (usually none).
+    var oldSupports: [(Int, Support)] = []
+}
+
+extension Obj {
+    /// Whether two objects certainly hold the same elements: the same array storage (O(1)).
+    func sharesStorage(with other: Obj) -> Bool {
+        switch (self, other) {
+        case (.none, .none): true
+        case (.reals(let a), .reals(let b)): a.withUnsafeBufferPointer { p in b.withUnsafeBufferPointer { q in p.baseAddress == q.baseAddress && p.count == q.count } }
+        case (.ints(let a), .ints(let b)): a.withUnsafeBufferPointer { p in b.withUnsafeBufferPointer { q in p.baseAddress == q.baseAddress && p.count == q.count } }
+        case (.matrix(let a), .matrix(let b)):
+            a.rows == b.rows && a.columns == b.columns
+                && a.elements.withUnsafeBufferPointer { p in b.elements.withUnsafeBufferPointer { q in p.baseAddress == q.baseAddress } }
+        default: false
+        }
+    }
 }
 
 extension CompiledProgram {
@@ -243,8 +287,10 @@ extension CompiledProgram {
         trace.rescoring = RescoringIndex(recorder, instanceCount: trace.instances.count)
     }
 
-    /// The log density of instance `j` re-evaluated from its slice and the trace's current values.
-    func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex) throws(ModelError) -> Double {
+    /// The log density of instance `j` re-evaluated from its slice and the trace's current values;
+    /// `reuse` says the previous call re-scored the same site with the same choice values, so the
+    /// scratch registers still hold its slice's results.
+    func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool = false) throws(ModelError) -> Double {
         let site = sites[Int(trace.instances[j].site)]
         let fn = site.function
         let spec = functions[fn].sites[site.local]
@@ -255,29 +301,54 @@ extension CompiledProgram {
         if trace.scratch.objects.count < counts.2 { trace.scratch.objects = Array(repeating: .none, count: counts.2) }
         let entry = index.entries[j]
         var r = Int(entry.real), i = Int(entry.int), o = Int(entry.object), c = Int(entry.choice)
+        var changed: UInt64 = 0
+        var bit: UInt64 = 1
         for reg in slice.snapshots {
             switch reg.file {
-            case .real: trace.scratch.reals[Int(reg.index)] = index.reals[r]; r += 1
-            case .int: trace.scratch.ints[Int(reg.index)] = index.ints[i]; i += 1
-            case .object: trace.scratch.objects[Int(reg.index)] = index.objects[o]; o += 1
+            case .real:
+                if trace.scratch.reals[Int(reg.index)] != index.reals[r] { changed |= bit }
+                trace.scratch.reals[Int(reg.index)] = index.reals[r]; r += 1
+            case .int:
+                if trace.scratch.ints[Int(reg.index)] != index.ints[i] { changed |= bit }
+                trace.scratch.ints[Int(reg.index)] = index.ints[i]; i += 1
+            case .object:
+                if reuse && !trace.scratch.objects[Int(reg.index)].sharesStorage(with: index.objects[o]) { changed |= bit }
+                trace.scratch.objects[Int(reg.index)] = index.objects[o]; o += 1
             }
+            bit = bit << 1
         }
         for leaf in slice.choiceLeaves {
             let parent = index.parents[c]
             c += 1
             switch leaf.register.file {
-            case .real: trace.scratch.reals[Int(leaf.register.index)] = trace.instances[parent].value
-            case .int: trace.scratch.ints[Int(leaf.register.index)] = Int(trace.instances[parent].value)
-            case .object: trace.scratch.objects[Int(leaf.register.index)] = toObj(trace.value(parent), type: type(of: leaf.register)) ?? .none
+            case .real:
+                if trace.scratch.reals[Int(leaf.register.index)] != trace.instances[parent].value { changed |= bit }
+                trace.scratch.reals[Int(leaf.register.index)] = trace.instances[parent].value
+            case .int:
+                if trace.scratch.ints[Int(leaf.register.index)] != Int(trace.instances[parent].value) { changed |= bit }
+                trace.scratch.ints[Int(leaf.register.index)] = Int(trace.instances[parent].value)
+            case .object:
+                changed |= bit
+                trace.scratch.objects[Int(leaf.register.index)] = toObj(trace.value(parent), type: type(of: leaf.register)) ?? .none
             }
+            bit = bit << 1
         }
-        for code in slice.code { try executePure(code, &trace.scratch, 0, 0, 0, fn, Int.max) }
+        let all = !reuse || slice.snapshots.count + slice.choiceLeaves.count > 64
+        for (k, code) in slice.code.enumerated() where all || slice.leafMasks[k] & changed != 0 {
+            try executePure(code, &trace.scratch, 0, 0, 0, fn, Int.max)
+        }
         let d = try distribution(spec, &trace.scratch, Int.max, 0, 0, 0)
         switch spec.kind {
         case .sample:
+            // A support that depends on other choices (b ~ Uniform(0, 1 - a)) moves with them;
+            // random walks on the unconstrained scale read it.
             switch d {
-            case .scalar(let sd): return sd.logDensity(trace.instances[j].value)
-            case .generic(let any): return any.logDensity(trace.value(j))
+            case .scalar(let sd):
+                if spec.fixedSupport == nil { trace.supports[j] = sd.support }
+                return sd.logDensity(trace.instances[j].value)
+            case .generic(let any):
+                if spec.fixedSupport == nil { trace.supports[j] = any.support }
+                return any.logDensity(trace.value(j))
             }
         case .observe:
             switch d {
@@ -302,10 +373,14 @@ extension CompiledProgram {
         undo.oldDensities.reserveCapacity(end - start + 1)
         var deltaPrior = 0.0, deltaLikelihood = 0.0
         do throws(ModelError) {
+            var previousSite: Int32 = -1
             for k in (start - 1)..<end {
                 let j = k < start ? id : Int(rescoring.children[k])
                 let old = trace.instances[j].logDensity
-                let new = try rescore(j, &trace, rescoring)
+                let site = trace.instances[j].site
+                if !trace.supports.isEmpty, let support = trace.supports[j] { undo.oldSupports.append((j, support)) }
+                let new = try rescore(j, &trace, rescoring, reuse: site == previousSite)
+                previousSite = site
                 if new.isNaN {
                     throw ModelError(.notFinite, "log density of '\(trace.address(j))' is not a number",
                                      location: sites[Int(trace.instances[j].site)].location, address: trace.address(j))
@@ -327,6 +402,7 @@ extension CompiledProgram {
     func revertLocally(_ trace: inout VMTrace, _ undo: LocalUndo) {
         trace.instances[undo.instance].value = undo.oldValue
         for (j, density) in undo.oldDensities { trace.instances[j].logDensity = density }
+        for (j, support) in undo.oldSupports { trace.supports[j] = support }
         trace.logPrior = undo.oldLogPrior
         trace.logLikelihood = undo.oldLogLikelihood
         trace.deterministicStale = undo.wasStale

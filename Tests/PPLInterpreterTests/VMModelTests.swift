@@ -227,6 +227,70 @@ import Testing
         #expect(path.returnValue?.asReals?[1] == -0.2)
     }
 
+    /// A vectorised observation re-scores its elements one after another, reusing the vector
+    /// `a + b * x` between them (only the index changes): every weight still equals the
+    /// change in the full log joint, whichever latent moves and whether or not it is reverted.
+    @Test func vectorisedObservationUpdatesWeighTheChangeInLogJoint() throws {
+        let source = """
+        model Vectorised(x: [Real], w: [Real], y: [Real], v: [Real]) {
+          a ~ Normal(0, 1)
+          b ~ Normal(0, 1)
+          c ~ Normal(0, 1)
+          s ~ HalfNormal(1)
+          y ~ Normal(a + b * x + c * w, s)
+          for i in 0..<len(v) {
+            v[i] ~ Normal(a * x[i] + c, s + w[i] * w[i])
+          }
+        }
+        """
+        let x = (0..<40).map { Double($0) / 10 }, w = (0..<40).map { sin(Double($0)) }
+        let y = (0..<40).map { 0.5 + 0.3 * x[$0] - 0.2 * w[$0] + 0.1 * cos(Double($0)) }
+        let model = try SourceModels.model(source, arguments: [.reals(x), .reals(w), .reals(y), .reals(y.map { $0 - 0.2 })])
+        #expect(model.localUpdates)
+        var rng = RandomStream(seed: 13)
+        var trace = try model.simulate(using: &rng)
+        for step in 0..<40 {
+            let k = step % trace.latentCount
+            let before = trace.logJoint
+            let current = trace.latent(k)
+            let value = (current.value.asReal ?? 0) * 0.8 + 0.1 * rng.standardNormal() + (k == 3 ? 0.3 : 0)
+            let update = try model.update(&trace, latent: k, to: .real(abs(value)), using: &rng)
+            guard case .local = update.undo else { Issue.record("expected a local update"); return }
+            var choices: [Address: Value] = [:]
+            for j in 0..<trace.latentCount { choices[trace.latent(j).address] = trace.latent(j).value }
+            let after = try model.assess(choices)
+            #expect(abs(trace.logJoint - after) < 1e-9 * max(1, abs(after)), "step \(step) \(current.address)")
+            #expect(abs(update.logWeight - (after - before)) < 1e-9 * max(1, abs(after)), "step \(step) \(current.address)")
+            if step % 3 == 2 {
+                model.revert(&trace, update)
+                #expect(trace.logJoint == before)
+            }
+        }
+    }
+
+    /// A support that depends on another choice follows it through local updates and reverts,
+    /// so random walks on b's logit scale use b's current bounds (0, 1 - a).
+    @Test func dependentSupportFollowsLocalUpdates() throws {
+        let model = try SourceModels.model("""
+        model Dependent(y: Real) {
+          a ~ Uniform(0, 1)
+          b ~ Uniform(0, 1 - a)
+          y ~ Normal(a + b, 1)
+        }
+        """, arguments: [.real(0.5)])
+        #expect(model.localUpdates)
+        var rng = RandomStream(seed: 14)
+        var trace = try model.simulate(using: &rng)
+        let a = trace.latent(0).value.asReal ?? 0
+        #expect(trace.latent(1).support == .interval(0, 1 - a))
+        let newA = a / 2
+        let update = try model.update(&trace, latent: 0, to: .real(newA), using: &rng)
+        guard case .local = update.undo else { Issue.record("expected a local update"); return }
+        #expect(trace.latent(1).support == .interval(0, 1 - newA))
+        model.revert(&trace, update)
+        #expect(trace.latent(1).support == .interval(0, 1 - a))
+    }
+
     @Test func modelsWithRandomCallResultsFallBackToReexecution() throws {
         let model = try VMModel(module: HandBuilt.recursive(depth: 3), arguments: [])
         #expect(model.facts.isStatic)
