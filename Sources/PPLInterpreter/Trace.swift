@@ -72,6 +72,11 @@ public struct VMTrace: ModelTrace {
         return storedReturnValue
     }
 
+    public var reported: (deterministic: [(Address, Value)], returnValue: Value?) {
+        if deterministicStale, let fresh = try? program.recomputeDeterministic(self) { return fresh }
+        return (reports, storedReturnValue)
+    }
+
     /// The value of instance `i` as a language value.
     func value(_ i: Int) -> Value {
         if let v = objectValues[i] { return v }

@@ -298,8 +298,9 @@ struct GibbsChain<M: Model>: Sendable {
             let r = trace.latent(k)
             result.columns.set(r.address, r.value, kind: 0)
         }
-        for (address, value) in trace.deterministic { result.columns.set(address, value, kind: 1) }
-        if let value = trace.returnValue { result.columns.set(Address("return"), value, kind: 2) }
+        let reported = trace.reported
+        for (address, value) in reported.deterministic { result.columns.set(address, value, kind: 1) }
+        if let value = reported.returnValue { result.columns.set(Address("return"), value, kind: 2) }
         result.logJoint.append(trace.logJoint)
     }
 }

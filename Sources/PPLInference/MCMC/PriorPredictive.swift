@@ -31,8 +31,9 @@ public struct PriorPredictive: Sendable {
                 let r = trace.latent(k)
                 columns.set(r.address, r.value, kind: 0)
             }
-            for (address, value) in trace.deterministic { columns.set(address, value, kind: 1) }
-            if let value = trace.returnValue { columns.set(Address("return"), value, kind: 2) }
+            let reported = trace.reported
+            for (address, value) in reported.deterministic { columns.set(address, value, kind: 1) }
+            if let value = reported.returnValue { columns.set(Address("return"), value, kind: 2) }
             if let predictor {
                 predictive.beginDraw()
                 for (address, value) in try predictor.draw(trace, &predictiveRng) { predictive.set(address, value, kind: 0) }

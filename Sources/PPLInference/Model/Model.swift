@@ -33,10 +33,14 @@ public protocol ModelTrace: Sendable {
     /// Named deterministic quantities reported with the choices (`let theta = ...` at model level).
     var deterministic: [(Address, Value)] { get }
     var returnValue: Value? { get }
+    /// Both of the above at once: a model that recomputes them after in-place updates
+    /// (the VM re-runs the program) does it once per recorded draw instead of twice.
+    var reported: (deterministic: [(Address, Value)], returnValue: Value?) { get }
 }
 
 extension ModelTrace {
     public var logJoint: Double { logPrior + logLikelihood }
+    public var reported: (deterministic: [(Address, Value)], returnValue: Value?) { (deterministic, returnValue) }
 }
 
 /// What one `advance` of a particle did: the choices it made and the weight it gained.
