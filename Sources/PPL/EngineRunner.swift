@@ -113,12 +113,13 @@ struct EngineRunner {
                 let warmup = try options.count("warmup", default: samples, minimum: 0)
                 let thin = try options.count("thin", default: 1)
                 let chains = try options.count("chains", default: 4)
-                let proposal = try options.choice("proposal", default: "random_walk", from: ["random_walk", "prior"])
+                let proposal = try options.choice("proposal", default: "random_walk", from: ["random_walk", "prior", "block"])
                 let pointwise = try options.count("log_lik", default: 0, minimum: 0) > 0
                 let predictive = try options.count("predictive", default: 0, minimum: 0) > 0
                 try options.finish()
                 let engine = MetropolisHastings(samples: samples, warmup: warmup, thin: thin, chains: chains, seed: seed,
-                                                proposal: proposal == "prior" ? .prior : .adaptiveRandomWalk,
+                                                proposal: proposal == "prior" ? .prior
+                                                    : proposal == "block" ? .adaptiveBlock : .adaptiveRandomWalk,
                                                 inits: inits, pointwiseLogLikelihood: pointwise,
                                                 posteriorPredictive: predictive)
                 return try await engine.run(model)

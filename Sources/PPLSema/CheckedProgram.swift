@@ -175,7 +175,7 @@ public enum EngineName {
     /// `proposal: prior`); the engine checks which word fits which option.
     public static let symbolicValues: Set<String> = [
         "multinomial", "systematic", "stratified", "residual",
-        "auto", "conjugate", "enumerate", "slice", "mh", "random_walk", "prior",
+        "auto", "conjugate", "enumerate", "slice", "mh", "random_walk", "prior", "block",
         "newman", "zermelo", "bayes", "none", "model", "largest", "stop",
     ]
 }

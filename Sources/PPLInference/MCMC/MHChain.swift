@@ -20,6 +20,8 @@ struct MHChain<M: Model>: Sendable {
     private var result = MHChainResult()
     /// Single-site steps per sweep: the latent count when the phase (warm-up, sampling) begins.
     private var sweepLength = 0
+    /// The block move interleaved with single-site steps (`proposal: .adaptiveBlock`).
+    private var block: AdaptiveBlockProposal?
 
     init(model: M, settings: MetropolisHastings, chainIndex: Int, predictor: Predictor<M.Trace>?) {
         self.model = model
@@ -37,11 +39,18 @@ struct MHChain<M: Model>: Sendable {
             // A sweep's length is fixed per phase: were it the current latent count, draws would
             // be kept more often (per step) in states with fewer latents, biasing them.
             sweepLength = trace.latentCount
+            if settings.proposal == .adaptiveBlock && model.facts.isStatic {
+                block = AdaptiveBlockProposal(trace, initialStepSize: settings.initialStepSize, fault: settings.blockFault)
+            }
+            result.blockUsed = settings.proposal != .adaptiveBlock || block != nil
+            // Σ is re-estimated at the end of windows of warm-up (the first forgets the start), then frozen.
+            let windowEnds: Set<Int> = [warmup / 10, warmup / 4, warmup / 2, (3 * warmup) / 4]
             let clock = ContinuousClock()
             let warmupStart = clock.now
-            for _ in 0..<warmup {
+            for w in 0..<warmup {
                 if Task.isCancelled { result.cancelled = true; break }
                 _ = try sweep(&trace, adapting: true, using: &rng)
+                if windowEnds.contains(w + 1) { block?.closeWindow() }
             }
             result.warmupSeconds = seconds(clock.now - warmupStart)
             sweepLength = trace.latentCount
@@ -66,6 +75,8 @@ struct MHChain<M: Model>: Sendable {
             result.error = error
         }
         result.sites = sites
+        result.blockProposed = block?.proposed ?? 0
+        result.blockAccepted = block?.accepted ?? 0
         return result
     }
 
@@ -138,8 +149,27 @@ struct MHChain<M: Model>: Sendable {
                 sum += probability
                 count += 1
             }
+            if block != nil {
+                sum += try blockStep(&trace, adapting: adapting, using: &rng)
+                count += 1
+            }
         }
         return (sum, count)
+    }
+
+    /// One move of the whole block; returns its acceptance probability.
+    private mutating func blockStep(_ trace: inout M.Trace, adapting: Bool,
+                                    using rng: inout RandomStream) throws(ModelError) -> Double {
+        guard var moving = block else { return 0 }
+        block = nil  // so that `moving` owns its arrays and mutates them in place
+        defer { block = moving }
+        do throws(ModelError) {
+            return try moving.step(model, &trace, adapting: adapting, using: &rng).probability
+        } catch {
+            guard MHChain.rejects(error) else { throw error }
+            noteModelRejection(error)
+            return 0
+        }
     }
 
     private mutating func site(for index: Int, _ address: Address) -> Int {
@@ -300,4 +330,8 @@ struct MHChainResult: Sendable {
     var warmupSeconds = 0.0
     var samplingSeconds = 0.0
     var samplingSteps = 0
+    /// Block moves made and accepted (warm-up included), and whether the requested block could be used.
+    var blockProposed = 0
+    var blockAccepted = 0
+    var blockUsed = true
 }

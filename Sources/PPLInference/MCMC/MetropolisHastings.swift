@@ -17,6 +17,10 @@ public struct MetropolisHastings: Sendable {
         case adaptiveRandomWalk
         /// Every site redrawn from its prior given the rest (through `Model.generate`).
         case prior
+        /// The single-site random walks, each followed by an adaptive random-walk move of all
+        /// continuous latents together (`AdaptiveBlockProposal`), for correlated posteriors;
+        /// static models only, and each block move re-runs the whole model.
+        case adaptiveBlock
     }
 
     /// Draws kept per chain.
@@ -42,6 +46,7 @@ public struct MetropolisHastings: Sendable {
     public var maxConcurrentChains: Int?
     /// A deliberately wrong kernel for the negative controls in tests.
     var fault: SiteProposal.Fault = .none
+    var blockFault: AdaptiveBlockProposal.Fault = .none
 
     public init(samples: Int = 1_000, warmup: Int? = nil, thin: Int = 1, chains: Int = 4, seed: UInt64 = 0,
                 proposal: Proposal = .adaptiveRandomWalk, initialStepSize: Double = 1,
@@ -139,6 +144,13 @@ public struct MetropolisHastings: Sendable {
         if !stuck.isEmpty {
             let names = stuck.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (stuck.count > 5 ? " and \(stuck.count - 5) more" : "")
             posterior.diagnostics.warnings.append("no proposal was accepted for \(names): those chains did not move; check the model or use proposal: prior")
+        }
+        let blockProposed = results.map(\.blockProposed).reduce(0, +)
+        if blockProposed > 0 {
+            posterior.diagnostics.extra["blockAcceptanceRate"] = Double(results.map(\.blockAccepted).reduce(0, +)) / Double(blockProposed)
+        }
+        if proposal == .adaptiveBlock, results.contains(where: { !$0.blockUsed }) {
+            posterior.diagnostics.warnings.append("block proposals need a static model with continuous latents; only single-site moves were made")
         }
         let rejections = results.map(\.modelRejections).reduce(0, +)
         posterior.diagnostics.extra["modelRejections"] = Double(rejections)
