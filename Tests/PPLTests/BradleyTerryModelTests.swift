@@ -109,6 +109,34 @@ import PPLInference
         #expect(abs(posterior.draws[0][nu][0] - (fit.tieParameter ?? .nan)) < 1e-8)
     }
 
+    @Test func anAdditiveHomeTermInTheLogisticFormIsTheLogOfTheHomeFactor() async throws {
+        var home: [Int] = [], away: [Int] = [], result: [Int] = []
+        var comparisons: [ComparisonData.Comparison] = []
+        for i in 0..<5 { for j in 0..<5 where i != j {
+            let y = (i * 2 + j * 3) % 5 < 3 ? 1 : 0
+            home.append(i); away.append(j); result.append(y)
+            comparisons.append(ComparisonData.Comparison(first: i, second: j, outcome: y == 1 ? .firstWins : .secondWins,
+                                                         venue: .firstAtHome))
+        } }
+        let data = try ComparisonData(itemNames: (0..<5).map { "\($0)" }, comparisons: comparisons)
+        let fit = try BradleyTerry.fit(data, options: BradleyTerryOptions(homeAdvantage: true))
+        let program = try PPLProgram(source: """
+        model Home(teams: Int, home: [Int], away: [Int], result: [Int]) {
+          h ~ Normal(0, 1)
+          for k in 0..<teams { b[k] ~ Logistic(0, 1) }
+          for g in 0..<len(home) { result[g] ~ Bernoulli(logistic(h + b[home[g]] - b[away[g]])) }
+        }
+        """, name: "home.ppl")
+        let query = Query(model: "Home", arguments: ["teams": .int(5), "home": .ints(home), "away": .ints(away),
+                                                     "result": .ints(result)],
+                          engine: EngineRequest("rank", options: ["prior": .text("none")]))
+        let posterior = try await program.run(query)
+        let scores = try Self.centredLogStrengths(posterior, root: "b", count: 5, logScale: true)
+        for k in 0..<5 { #expect(abs(scores[k] - fit.scores[k]) < 1e-8) }
+        let h = try #require(posterior.columnIndex(of: "h"))
+        #expect(abs(posterior.draws[0][h][0] - log(fit.homeAdvantage ?? .nan)) < 1e-8)
+    }
+
     /// Four players; a Gamma(2, 1) prior on strengths; Caron & Doucet's sampler and single-site MH target the same posterior.
     static func smallModel(shape: Double) -> String {
         """
