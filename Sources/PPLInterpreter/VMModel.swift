@@ -200,7 +200,9 @@ public struct VMModel: Model {
     public func copyParticles(from source: UnsafePointer<VMState>, ancestors: [Int], range: Range<Int>,
                               into destination: UnsafeMutablePointer<VMState>) {
         // Through pointers: passing `source[a]` by value would copy the whole state first.
-        for j in range { (destination + j).pointee.assign(from: source + ancestors[j]) }
+        for j in range where source + ancestors[j] != UnsafePointer(destination + j) {
+            (destination + j).pointee.assign(from: source + ancestors[j])
+        }
     }
 
     public func finalState(of particle: VMState) -> (deterministic: [(Address, Value)], returnValue: Value?) {

@@ -154,8 +154,9 @@ public protocol Model: Sendable {
     func copy(_ source: borrowing Particle, into destination: inout Particle)
 
     /// Resampling's copy loop: `destination[j]` becomes a copy of `source[ancestors[j]]` for j in
-    /// `range`. It is the model's so that it runs specialised for the particle type (the engine's
-    /// generic code would copy each particle through value witnesses); the default calls `copy`.
+    /// `range`, and a particle copied onto itself is left alone. It is the model's so that it runs
+    /// specialised for the particle type (the engine's generic code would copy each particle
+    /// through value witnesses); the default calls `copy`.
     func copyParticles(from source: UnsafePointer<Particle>, ancestors: [Int], range: Range<Int>,
                        into destination: UnsafeMutablePointer<Particle>)
 
@@ -196,6 +197,8 @@ extension Model {
 
     public func copyParticles(from source: UnsafePointer<Particle>, ancestors: [Int], range: Range<Int>,
                               into destination: UnsafeMutablePointer<Particle>) {
-        for j in range { copy(source[ancestors[j]], into: &destination[j]) }
+        for j in range where source + ancestors[j] != UnsafePointer(destination + j) {
+            copy(source[ancestors[j]], into: &destination[j])
+        }
     }
 }

@@ -2,9 +2,8 @@ import PPLDistributions
 
 /// The particles of one generation in one allocation, written in disjoint blocks by parallel tasks.
 ///
-/// Resampling copies particles into the other of two buffers with `Model.copy(_:into:)`, which
-/// reuses the storage of the particles it overwrites, so the steady state allocates nothing and
-/// nothing re-runs a program. Tasks touch only their own index range, which is what makes the
+/// Resampling copies particles in place with `Model.copyParticles`, which reuses the storage of
+/// the particles it overwrites, so the steady state allocates nothing and nothing re-runs a program. Tasks touch only their own index range, which is what makes the
 /// unchecked `Sendable` sound.
 final class ParticleBuffer<Particle>: @unchecked Sendable {
     let count: Int
@@ -16,9 +15,10 @@ final class ParticleBuffer<Particle>: @unchecked Sendable {
         base.initialize(repeating: particle, count: count)
     }
 
-    /// particle j becomes a copy of particle ancestors[j] of `source`, reusing this buffer's storage.
-    func copy<M: Model>(from source: ParticleBuffer<Particle>, ancestors: [Int], _ model: M) where M.Particle == Particle {
-        model.copyParticles(from: source.base, ancestors: ancestors, range: 0..<count, into: base)
+    /// Particle j becomes a copy of particle ancestors[j], in place: every ancestor must be its own
+    /// ancestor (`survivorsInPlace`), so no particle is read after it is overwritten.
+    func resample<M: Model>(ancestors: [Int], _ model: M) where M.Particle == Particle {
+        model.copyParticles(from: base, ancestors: ancestors, range: 0..<count, into: base)
     }
 
     deinit {

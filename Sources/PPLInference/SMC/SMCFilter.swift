@@ -40,11 +40,7 @@ struct SMCFilter<M: Model>: Sendable {
         let resampler = options.resampling.resampler
         let rejuvenating = options.rejuvenationSteps > 0
 
-        var particles = ParticleBuffer(count: n, repeating: model.makeParticle())
-        // Resampling copies into last generation's particles, whose storage is then reused.
-        var spare = ParticleBuffer(count: n, repeating: model.makeParticle())
-        // Ancestors whose copying the next advance does, block by block in parallel.
-        var pendingCopy: [Int]?
+        let particles = ParticleBuffer(count: n, repeating: model.makeParticle())
         var finished = [Bool](repeating: false, count: n)
         var observationsSeen = [Int](repeating: 0, count: n)
         var prefixLogJoint = [Double](repeating: 0, count: n)
@@ -65,12 +61,8 @@ struct SMCFilter<M: Model>: Sendable {
 
         while finished.contains(false) {
             if Task.isCancelled { cancelled = true; break }
-            let blocks = await advance(particles, copying: pendingCopy.map { (spare, $0) }, finished: finished,
-                                       streams: streams, blockSize: blockSize, keepLogDensities: rejuvenating)
-            if pendingCopy != nil {
-                swap(&particles, &spare)
-                pendingCopy = nil
-            }
+            let blocks = await advance(particles, finished: finished, streams: streams, blockSize: blockSize,
+                                       keepLogDensities: rejuvenating)
             step += 1
             if let error = blocks.lazy.compactMap({ $0.error }).first { throw error }
             genealogy.append(parents: pendingParents, chunks: blocks.map(\.chunk), overrides: pendingOverrides)
@@ -122,10 +114,13 @@ struct SMCFilter<M: Model>: Sendable {
 
             guard finished.contains(false) else { break }
             if ess < options.essThreshold * Double(n) || (options.essThreshold >= 1 && n > 1) {
-                let ancestors = resampler.ancestors(weights: weights, count: n, using: &resamplingRng)
-                guard ancestors.count == n, ancestors.allSatisfy({ $0 >= 0 && $0 < n }) else {
+                let drawn = resampler.ancestors(weights: weights, count: n, using: &resamplingRng)
+                guard drawn.count == n, drawn.allSatisfy({ $0 >= 0 && $0 < n }) else {
                     throw ModelError(.other, "resampler '\(resampler.name)' returned invalid ancestor indices")
                 }
+                // Survivors keep their own places, so only the others are overwritten, in place.
+                let ancestors = survivorsInPlace(drawn)
+                particles.resample(ancestors: ancestors, model)
                 finished = ancestors.map { finished[$0] }
                 observationsSeen = ancestors.map { observationsSeen[$0] }
                 prefixLogJoint = ancestors.map { prefixLogJoint[$0] }
@@ -133,22 +128,14 @@ struct SMCFilter<M: Model>: Sendable {
                 pendingParents = ancestors
                 resamplingCount += 1
                 if rejuvenating {
-                    spare.copy(from: particles, ancestors: ancestors, model)
-                    swap(&particles, &spare)
                     let moves = try await rejuvenate(particles, genealogy: genealogy, parents: ancestors,
                                                      finished: finished, observationsSeen: observationsSeen,
                                                      prefixLogJoint: &prefixLogJoint, streams: streams, blockSize: blockSize)
                     pendingOverrides = moves.overrides
                     for (a, k) in moves.proposed { movesProposed[a, default: 0] += k }
                     for (a, k) in moves.accepted { movesAccepted[a, default: 0] += k }
-                } else {
-                    pendingCopy = ancestors
                 }
             }
-        }
-        if let ancestors = pendingCopy {
-            spare.copy(from: particles, ancestors: ancestors, model)
-            swap(&particles, &spare)
         }
         if pendingParents != nil || !pendingOverrides.isEmpty || genealogy.isEmpty {
             genealogy.append(parents: pendingParents, chunks: Self.emptyChunks(n, blockSize), overrides: pendingOverrides)
@@ -244,12 +231,9 @@ struct SMCFilter<M: Model>: Sendable {
         }
     }
 
-    /// Advances every unfinished particle to its next observation, one task per block; with
-    /// `copying`, each task first copies its particles' ancestors into the destination buffer
-    /// (`destination[j] = particles[ancestors[j]]`) and advances those.
-    func advance(_ source: ParticleBuffer<M.Particle>, copying: (destination: ParticleBuffer<M.Particle>, ancestors: [Int])?,
-                 finished: [Bool], streams: [BlockStream], blockSize: Int, keepLogDensities: Bool) async -> [BlockAdvance] {
-        let particles = copying?.destination ?? source
+    /// Advances every unfinished particle to its next observation, one task per block.
+    func advance(_ particles: ParticleBuffer<M.Particle>, finished: [Bool], streams: [BlockStream],
+                 blockSize: Int, keepLogDensities: Bool) async -> [BlockAdvance] {
         let n = particles.count
         let model = self.model
         return await withTaskGroup(of: (Int, BlockAdvance).self) { group in
@@ -268,10 +252,6 @@ struct SMCFilter<M: Model>: Sendable {
                     defer { swap(&step, &stream.step) }
                     for i in range {
                         let k = i - range.lowerBound
-                        // Each particle is copied just before it moves, while its storage is in cache.
-                        if let (destination, ancestors) = copying {
-                            model.copyParticles(from: source.base, ancestors: ancestors, range: i..<(i + 1), into: destination.base)
-                        }
                         guard !finished[i] else { chunk.appendAbsent(); continue }
                         do throws(ModelError) {
                             step.reset()
