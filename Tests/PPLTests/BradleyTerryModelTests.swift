@@ -210,6 +210,21 @@ import PPLInference
         #expect(negative.contains("is -1, not an item index"), "\(negative)")
     }
 
+    @Test func anEnormousComparisonLoopIsAnErrorNotAHang() async throws {
+        let program = try PPLProgram(source: """
+        model M(n: Int) {
+          for k in 0..<3 { b[k] ~ Logistic(0, 1) }
+          for m in 0..<n { observe(Bernoulli(logistic(b[0] - b[1])), 1) }
+        }
+        infer M(1000000000000) with rank
+        """, name: "long.ppl")
+        await #expect {
+            _ = try await program.run(try program.queries()[0])
+        } throws: { error in
+            ((error as? PPLError)?.description ?? "").contains("long.ppl:3:20: the loop over 'm' from 0 to 1000000000000 is too long")
+        }
+    }
+
     @Test func aModelTheRankEngineCannotReadIsAnErrorNamingTheLikelihood() async throws {
         let program = try PPLProgram(source: """
         model Probit(n: Int, winner: [Int], loser: [Int]) {
