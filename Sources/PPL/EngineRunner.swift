@@ -64,7 +64,7 @@ public enum EngineName: String, CaseIterable, Sendable {
         case .smc: "sequential Monte Carlo: particles advanced observation by observation"
         case .mh: "single-site Metropolis-Hastings over traces, several chains"
         case .gibbs: "Gibbs and interleaved kernels (conjugate, enumeration, slice, MH)"
-        case .rank: "Bradley-Terry ranking by Newman's iteration"
+        case .rank: "Bradley-Terry: Newman's iteration (MLE/MAP) or Caron-Doucet Gibbs (bayes) on a recognised model"
         }
     }
 }
@@ -149,7 +149,21 @@ struct EngineRunner {
                                    schedule: schedule, inits: inits)
                 return try await engine.run(model)
             case .rank:
-                throw PPLError.usage("engine 'rank' runs from 'ppl rank FILE.csv'; running it on a .ppl model is not available yet")
+                let method = try options.choice("method", default: "auto", from: ["auto"] + BradleyTerryEngine.Method.allCases.map(\.rawValue))
+                let prior = try options.choice("prior", default: "model", from: ["model", "none"])
+                let component = try options.choice("component", default: "stop", from: ["stop"] + RankingRequest.ComponentPolicy.allCases.map(\.rawValue))
+                let tolerance = try options.real("tolerance", default: 1e-12, in: 1e-300...1)
+                let maxIterations = try options.count("max_iterations", default: 100_000)
+                let samples = try options.count("samples", default: 1_000)
+                let warmup = try options.count("warmup", default: samples, minimum: 0)
+                let thin = try options.count("thin", default: 1)
+                let chains = try options.count("chains", default: 4)
+                try options.finish()
+                let engine = BradleyTerryEngine(method: BradleyTerryEngine.Method(rawValue: method), usePrior: prior == "model",
+                                                component: RankingRequest.ComponentPolicy(rawValue: component),
+                                                tolerance: tolerance, maxIterations: maxIterations, samples: samples,
+                                                warmup: warmup, thin: thin, chains: chains, seed: seed)
+                return try engine.run(model)
             }
         } catch let error as PPLError {
             throw error

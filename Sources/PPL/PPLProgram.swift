@@ -176,6 +176,10 @@ extension Posterior {
         out.columns = keep.map { columns[$0] }
         out.columnIsInteger = keep.map { columnIsInteger[$0] }
         out.draws = draws.map { chain in keep.map { chain[$0] } }
+        if let estimate = pointEstimate {
+            out.pointEstimate = PointEstimate(kind: estimate.kind, standardErrors: keep.map { estimate.standardErrors[$0] },
+                                              lower: keep.map { estimate.lower[$0] }, upper: keep.map { estimate.upper[$0] })
+        }
         return out
     }
 }

@@ -7,7 +7,7 @@ import PPLPasses
 ///
 /// Interventions and conditions come first because they change the graph every later
 /// analysis reads; a counterfactual query instead builds its twin network. The analyses
-/// then record facts the engines use (static structure, conjugate pairs).
+/// then record facts the engines use (static structure, conjugate pairs, Bradley-Terry comparisons).
 struct Pipeline {
     var query: Query
 
@@ -29,7 +29,7 @@ struct Pipeline {
         let surgery: [any Pass] = query.isCounterfactual
             ? [Counterfactual(facts: conditions, interventions: interventions)]
             : [Intervene(interventions), Condition(conditions)]
-        return surgery + [StaticStructure(), Dependencies(), MarkovBlankets(), RecogniseConjugacy()]
+        return surgery + [StaticStructure(), Dependencies(), MarkovBlankets(), RecogniseConjugacy(), RecogniseBradleyTerry()]
     }
 
     /// Pass names `ppl ir --after` accepts, `lower` first.

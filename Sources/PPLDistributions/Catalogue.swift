@@ -203,6 +203,7 @@ public enum FamilyID: Int, Sendable, Hashable, CaseIterable {
     case uniform, exponential, gamma, inverseGamma, beta, chiSquared, weibull, pareto
     case bernoulli, binomial, poisson, geometric, negativeBinomial, categorical, discreteUniform
     case dirichlet, multinomial, multivariateNormal, dirac
+    case bradleyTerry, davidson
 
     /// The catalogue entry.
     public var family: Family {
@@ -234,6 +235,8 @@ public enum FamilyID: Int, Sendable, Hashable, CaseIterable {
         case .multinomial: Multinomial.family
         case .multivariateNormal: MultivariateNormal.family
         case .dirac: Dirac.family
+        case .bradleyTerry: BradleyTerry.family
+        case .davidson: Davidson.family
         }
     }
 

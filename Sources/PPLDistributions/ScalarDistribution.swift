@@ -28,6 +28,8 @@ public enum ScalarDistribution: Sendable {
     case negativeBinomial(NegativeBinomial)
     case discreteUniform(DiscreteUniform)
     case dirac(Dirac)
+    case bradleyTerry(BradleyTerry)
+    case davidson(Davidson)
 
     /// Builds family `id` from up to three real parameters in the catalogue's order; unused slots are ignored.
     ///
@@ -60,6 +62,8 @@ public enum ScalarDistribution: Sendable {
             return .discreteUniform(try DiscreteUniform(a: Check.integral(a, "DiscreteUniform", "a"),
                                                         b: Check.integral(b, "DiscreteUniform", "b")))
         case .dirac: return .dirac(try Dirac(x: a))
+        case .bradleyTerry: return .bradleyTerry(try BradleyTerry(si: a, sj: b))
+        case .davidson: return .davidson(try Davidson(si: a, sj: b, nu: c))
         case .categorical, .dirichlet, .multinomial, .multivariateNormal:
             let family = id.family
             throw DistributionError(family: family.name, parameter: family.parameters.first?.name ?? "",
@@ -101,6 +105,8 @@ public enum ScalarDistribution: Sendable {
         case .negativeBinomial(let d): Double(d.sample(using: &rng))
         case .discreteUniform(let d): Double(d.sample(using: &rng))
         case .dirac(let d): d.sample(using: &rng)
+        case .bradleyTerry(let d): Double(d.sample(using: &rng))
+        case .davidson(let d): Double(d.sample(using: &rng))
         }
     }
 
@@ -142,6 +148,12 @@ public enum ScalarDistribution: Sendable {
         case .discreteUniform(let d):
             guard let k = LogMath.exactInteger(x) else { return -.infinity }
             return d.logDensity(k)
+        case .bradleyTerry(let d):
+            guard let k = LogMath.exactInteger(x) else { return -.infinity }
+            return d.logDensity(k)
+        case .davidson(let d):
+            guard let k = LogMath.exactInteger(x) else { return -.infinity }
+            return d.logDensity(k)
         }
     }
 
@@ -171,6 +183,8 @@ public enum ScalarDistribution: Sendable {
         case .negativeBinomial: .negativeBinomial
         case .discreteUniform: .discreteUniform
         case .dirac: .dirac
+        case .bradleyTerry: .bradleyTerry
+        case .davidson: .davidson
         }
     }
 
@@ -199,13 +213,15 @@ public enum ScalarDistribution: Sendable {
         case .negativeBinomial(let d): d.support
         case .discreteUniform(let d): d.support
         case .dirac(let d): d.support
+        case .bradleyTerry(let d): d.support
+        case .davidson(let d): d.support
         }
     }
 
     /// Whether draws are integers (Dirac counts as discrete: it is a point mass).
     @inlinable public var isDiscrete: Bool {
         switch self {
-        case .bernoulli, .binomial, .poisson, .geometric, .negativeBinomial, .discreteUniform, .dirac: true
+        case .bernoulli, .binomial, .poisson, .geometric, .negativeBinomial, .discreteUniform, .dirac, .bradleyTerry, .davidson: true
         default: false
         }
     }

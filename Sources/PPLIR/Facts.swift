@@ -15,6 +15,8 @@ public struct ModuleFacts: Sendable, Hashable {
     public var fixedAddresses: Bool?
     /// Per latent site, whether its full conditional is closed form (`recognise-conjugacy`; nil: not analysed).
     public var conjugacy: [ConjugacyFact]?
+    /// The Bradley-Terry comparison structure, or why there is none (`recognise-bradley-terry`; nil: not analysed).
+    public var bradleyTerry: BradleyTerryRecognition?
 
     public init() {}
 
@@ -40,6 +42,10 @@ public struct ModuleFacts: Sendable, Hashable {
             for fact in conjugacy { lines.append("//   \(fact)") }
         }
         if let fixedAddresses, conjugacy != nil { lines.append("// fixed addresses: \(fixedAddresses)") }
+        if let bradleyTerry {
+            lines.append("// bradley-terry:")
+            for line in bradleyTerry.description.split(separator: "\n") { lines.append("//   \(line)") }
+        }
         return lines.isEmpty ? "" : "\n" + lines.joined(separator: "\n") + "\n"
     }
 }

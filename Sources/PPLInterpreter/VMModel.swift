@@ -58,6 +58,8 @@ public struct VMModel: Model {
         // What `recognise-conjugacy` found, for the Gibbs engine.
         facts.fixedAddresses = module.facts.fixedAddresses
         for fact in module.facts.conjugacy ?? [] where fact.isConjugate { facts.conjugatePriors[fact.site] = fact.prior }
+        facts.bradleyTerry = BradleyTerryBinding.bind(module.facts.bradleyTerry,
+                                                      arguments: Dictionary(zip(names, arguments), uniquingKeysWith: { a, _ in a }))
         self.facts = facts
         self.localUpdates = isStatic && program.rescoringSupported
     }

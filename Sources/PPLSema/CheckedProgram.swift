@@ -176,6 +176,7 @@ public enum EngineName {
     public static let symbolicValues: Set<String> = [
         "multinomial", "systematic", "stratified", "residual",
         "auto", "conjugate", "enumerate", "slice", "mh", "random_walk", "prior", "block",
+        "newman", "zermelo", "bayes", "none", "model", "largest", "stop",
     ]
 }
 

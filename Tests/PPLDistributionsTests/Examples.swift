@@ -33,6 +33,8 @@ enum Examples {
         case .multivariateNormal:
             [.reals([1, -1]), .matrix(Matrix(rows: 2, columns: 2, elements: [2, 0.6, 0.6, 1]))]
         case .dirac: [.real(2.5)]
+        case .bradleyTerry: [.real(2), .real(0.5)]
+        case .davidson: [.real(2), .real(0.5), .real(0.7)]
         }
     }
 
@@ -73,6 +75,10 @@ enum Examples {
                 ([.reals([0, nan]), .matrix(Matrix(rows: 2, columns: 2, elements: [1, 0, 0, 1]))], "mu"),
             ]
         case .dirac: return [([.real(.infinity)], "x")]
+        case .bradleyTerry: return [([.real(0), .real(1)], "si"), ([.real(1), .real(-2)], "sj"), ([.real(nan), .real(1)], "si"),
+                                    ([.real(1), .real(.infinity)], "sj")]
+        case .davidson: return [([.real(-1), .real(1), .real(0.5)], "si"), ([.real(1), .real(0), .real(0.5)], "sj"),
+                                ([.real(1), .real(1), .real(-0.1)], "nu"), ([.real(1), .real(1), .real(nan)], "nu")]
         }
     }
 }

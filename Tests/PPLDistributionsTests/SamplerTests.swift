@@ -76,6 +76,8 @@ import Foundation
         let negativeBinomial = try NegativeBinomial(alpha: 3, beta: 0.5)
         let negativeBinomialSmall = try NegativeBinomial(alpha: 0.4, beta: 0.2)
         let discreteUniform = try DiscreteUniform(a: -2, b: 4)
+        let bradleyTerry = try BradleyTerry(si: 2, sj: 0.5)
+        let davidson = try Davidson(si: 2, sj: 0.5, nu: 0.7)
         return [
             Discrete(distribution: .bernoulli(bernoulli), mean: bernoulli.mean, variance: bernoulli.variance),
             Discrete(distribution: .binomial(binomial), mean: binomial.mean, variance: binomial.variance),
@@ -86,6 +88,8 @@ import Foundation
             Discrete(distribution: .negativeBinomial(negativeBinomial), mean: negativeBinomial.mean, variance: negativeBinomial.variance),
             Discrete(distribution: .negativeBinomial(negativeBinomialSmall), mean: negativeBinomialSmall.mean, variance: negativeBinomialSmall.variance),
             Discrete(distribution: .discreteUniform(discreteUniform), mean: discreteUniform.mean, variance: discreteUniform.variance),
+            Discrete(distribution: .bradleyTerry(bradleyTerry), mean: bradleyTerry.mean, variance: bradleyTerry.variance),
+            Discrete(distribution: .davidson(davidson), mean: davidson.mean, variance: davidson.variance),
         ]
     }
 

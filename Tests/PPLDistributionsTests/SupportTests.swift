@@ -23,6 +23,8 @@ import Foundation
         case .multinomial: return [.ints([2, 5, 2]), .ints([-1, 6, 5]), .ints([10, 0]), .reals([2, 5, 3])]
         case .multivariateNormal: return [.reals([nan, 0]), .reals([0, inf]), .reals([0])]
         case .dirac: return [.real(2.5.nextUp), .real(nan), .real(0)]
+        case .bradleyTerry: return [.int(-1), .int(2), .real(0.5)]
+        case .davidson: return [.int(-1), .int(3), .real(1.5)]
         }
     }
 

@@ -175,12 +175,32 @@ import PPLInference
         }
     }
 
-    @Test func bradleyTerryWaitsForTheRankEngineOnModels() async throws {
-        // Issue 9: `with rank` on a .ppl model needs the RecogniseBradleyTerry pass; `ppl rank FILE.csv` works today.
-        await #expect {
-            _ = try await run("bradley_terry.ppl")
-        } throws: { error in
-            (error as? PPLError)?.description.contains("engine 'rank' runs from 'ppl rank FILE.csv'") == true
+    @Test func bradleyTerryGivesPplRankScoresOnTheSameComparisons() async throws {
+        // The file's own query: MAP under Newman's prior (Logistic(0, 1) on log-skills) on its eight games,
+        // against `ppl rank --prior newman`'s code path on the same games.
+        let posterior = try await run("bradley_terry.ppl")
+        #expect(posterior.pointEstimate?.kind == "map")
+        let winner = [0, 0, 1, 2, 0, 1, 3, 0], loser = [1, 2, 2, 3, 3, 3, 2, 1]
+        let games = try ComparisonData(itemNames: (0..<4).map { "\($0)" },
+                                       comparisons: zip(winner, loser).map { ComparisonData.Comparison.win($0, over: $1) })
+        var request = RankingRequest()
+        request.prior = .newman
+        var expected = Array(repeating: Double.nan, count: 4)
+        for item in try Ranking.rank(games, request).items { expected[try #require(Int(item.name))] = item.score }
+        let skills = try BradleyTerryModelTests.centredLogStrengths(posterior, root: "skill", count: 4, logScale: true)
+        for k in 0..<4 { #expect(abs(skills[k] - expected[k]) < 1e-8, "skill[\(k)]") }
+        // The 2019 NFL season (Programs/data/nfl_2019.csv, from ../shared/data/bt/nfl_games.csv by
+        // Programs/data/nfl_2019.py) bound with --data: the MLE and the MAP equal `ppl rank`'s.
+        let source = try String(contentsOfFile: BradleyTerryModelTests.gallery, encoding: .utf8)
+        for (prior, options) in [(BradleyTerryOptions.Prior.none, ["prior": OptionValue.text("none")]), (.newman, [:])] {
+            let nfl = try await BradleyTerryModelTests.runOnNFL(source, options: options, file: BradleyTerryModelTests.gallery)
+            #expect(nfl.pointEstimate?.kind == (prior == .none ? "mle" : "map"))
+            let reference = try BradleyTerryModelTests.rankScores(prior: prior)
+            #expect(reference.count == 32)
+            let scores = try BradleyTerryModelTests.centredLogStrengths(nfl, root: "skill", count: 32, logScale: true)
+            for (k, score) in scores.enumerated() {
+                #expect(abs(score - (reference[k] ?? .nan)) < 1e-8, "skill[\(k)] with prior \(prior)")
+            }
         }
     }
 }

@@ -136,4 +136,42 @@ import Testing
         let skipped = try Self.ppl(["rank", try Self.temporaryCSV("winner,loser\na,b\nb,b\nb,a\n"), "--skip-bad-rows"])
         #expect(skipped.status == 0 && skipped.stderr.contains("warning: row skipped"))
     }
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test func aPplModelUnderRankGivesThePplRankScoresOfTheSameData() throws {
+        let program = Self.repository.appendingPathComponent("Programs/bradley_terry.ppl").path
+        let csv = Self.repository.appendingPathComponent("Programs/data/nfl_2019.csv").path
+        let json = Self.repository.appendingPathComponent("Programs/data/nfl_2019.json").path
+        let model = try Self.ppl(["run", program, "--model", "BradleyTerry", "--engine", "rank", "--option", "prior=none",
+                                  "--data", json, "--format", "json"])
+        #expect(model.status == 0, "\(model.stderr)")
+        let rank = try Self.ppl(["rank", csv, "--tolerance", "1e-12", "--format", "json"])
+        #expect(rank.status == 0, "\(rank.stderr)")
+        let posterior = try #require(try JSONSerialization.jsonObject(with: Data(model.stdout.utf8)) as? [String: Any])
+        let addresses = try #require(posterior["addresses"] as? [String: [String: Any]])
+        let items = try #require((try JSONSerialization.jsonObject(with: Data(rank.stdout.utf8)) as? [String: Any])?["items"] as? [[String: Any]])
+        #expect(items.count == 32 && addresses.count == 32)
+        for item in items {
+            let name = try #require(item["name"] as? String), score = try #require(item["score"] as? Double)
+            let mean = try #require(addresses["skill[\(name)]"]?["mean"] as? Double)
+            #expect(abs(mean - score) < 1e-8, "skill[\(name)]: \(mean) vs ppl rank \(score)")
+        }
+        #expect(posterior["engine"] as? String == "rank")
+    }
+
+    @Test func irAfterRecogniseBradleyTerryShowsTheComparisons() throws {
+        let program = Self.repository.appendingPathComponent("Programs/bradley_terry.ppl").path
+        let run = try Self.ppl(["ir", program, "--after", "recognise-bradley-terry"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("""
+        // bradley-terry:
+        //   skill[0 ..< teams] (log-strength) ~ Logistic(0.0, 1.0): rank engine default: MAP by Newman's iteration (his Eq. 26 prior)
+        //   for m in 0 ..< len(winner): observe[*] ~ Bernoulli(logistic(skill[i] - skill[j])): first winner[m], second loser[m], outcome 1
+        """), "\(run.stdout)")
+        // Stopping before the pass leaves the fact out.
+        let before = try Self.ppl(["ir", program, "--after", "recognise-conjugacy"])
+        #expect(before.status == 0 && !before.stdout.contains("bradley-terry"))
+    }
 }

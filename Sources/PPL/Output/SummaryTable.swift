@@ -57,12 +57,14 @@ public struct SummaryTable: Sendable {
 
     private func drawCountText() -> String {
         let perChain = posterior.draws.first?.first?.count ?? 0
+        if let estimate = posterior.pointEstimate { return "\(estimate.kind.uppercased()) estimate, 90% intervals from the observed information" }
         if posterior.isExact { return "exact, \(perChain) assignments" }
         if posterior.chainCount > 1 { return "\(posterior.chainCount) chains × \(perChain) draws" }
         return posterior.isWeighted ? "\(perChain) weighted draws" : "\(perChain) draws"
     }
 
     private func histogram(column: Int) -> String {
+        if posterior.pointEstimate != nil { return "" }
         let values = posterior.draws.flatMap { $0[column] }
         var weights: [Double]?
         if let logWeights = posterior.logWeights {

@@ -87,6 +87,12 @@ extension Posterior {
     /// The summary of one column (weighted when the posterior carries log weights).
     public func summary(column: Int) -> Summary {
         let chains = draws.map { $0[column] }
+        if let estimate = pointEstimate, let x = chains.first?.first, column < estimate.standardErrors.count {
+            func known(_ v: Double) -> Double? { v.isNaN ? nil : v }
+            guard !x.isNaN else { return Summary() }
+            return Summary(mean: x, sd: known(estimate.standardErrors[column]), q05: known(estimate.lower[column]), q50: x,
+                           q95: known(estimate.upper[column]))
+        }
         if let logWeights {
             var summary = Summary(chains: chains, logWeights: logWeights)
             if isExact { summary.ess = nil; summary.mcse = nil }

@@ -97,6 +97,9 @@ public struct ModelFacts: Sendable {
     /// Latent sites whose full conditional is closed form, by site (`mu[*]`, `p`), with the
     /// prior family it stays in (`Normal`); found by the `recognise-conjugacy` pass.
     public var conjugatePriors: [String: String] = [:]
+    /// The comparison structure of a Bradley-Terry model with its data bound, or why the model is not
+    /// one, for the `rank` engine (`recognise-bradley-terry`; nil when not analysed).
+    public var bradleyTerry: BradleyTerryAvailability? = nil
 
     public init(isStatic: Bool, hasObservations: Bool) {
         self.isStatic = isStatic

@@ -32,6 +32,8 @@ public struct Posterior: Sendable {
     public var predictiveColumns: [Address] = []
     /// Predictive draws y_rep per chain, column and draw; nil unless requested.
     public var predictiveDraws: [[[Double]]]?
+    /// Set when the one draw per column is a point estimate (the `rank` engine's MLE or MAP), not a sample.
+    public var pointEstimate: PointEstimate?
 
     public init(engine: String, seed: UInt64, columns: [Address], columnIsInteger: [Bool],
                 draws: [[[Double]]], logWeights: [[Double]]? = nil, logEvidence: Double? = nil,
