@@ -179,7 +179,8 @@ public struct BradleyTerryEngine: Sendable {
                 continue
             }
             let logValue = prior == .none ? fit.scores[k] : fit.logStrengths[k]
-            add(address(s, item), logValue: logValue, logError: intervals?.standardErrors[k], positive: s.scale == .strength)
+            let logError = prior == .none ? intervals?.standardErrors[k] : intervals?.logStrengthErrors?[k]
+            add(address(s, item), logValue: logValue, logError: logError, positive: s.scale == .strength)
         }
         if let h = s.home, let theta = fit.homeAdvantage {
             add(Address(h), logValue: log(theta), logError: intervals?.logHomeAdvantageError, positive: !s.homeIsLogScale)
@@ -189,8 +190,6 @@ public struct BradleyTerryEngine: Sendable {
         }
         if prior == .none {
             notes.append("maximum likelihood: strengths are known only up to a common factor, so log-strengths are centred to mean 0")
-        } else {
-            notes.append("standard errors are those of log-strengths centred to mean 0")
         }
         if fit.damping < 1 { notes.append("the iteration oscillated and was damped (factor \(fit.damping))") }
         var extra: [String: Double] = ["iterations": Double(fit.iterations), "logLikelihood": fit.logLikelihood,
