@@ -8,6 +8,9 @@ own solver time; choix's
 ilsr_pairwise and mm_pairwise are timed inside Python on data already in memory (so
 reading is not charged to them), with their default tol 1e-8 and capped by max_iter and
 a wall-clock limit. Everything runs on one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1).
+The `ppl run bt.ppl` row is the general path a user's model takes: the .ppl file parsed, checked
+and lowered, recognise-bradley-terry, the same comparisons bound from JSON (reading included),
+then the same iteration; it also computes standard errors when there are at most 3000 items.
 Reports the median of REPEATS runs (one run of mm_pairwise, which takes minutes).
 Usage: bench.py DATADIR PPL CBIN REPEATS CAP_SECONDS
 """
@@ -48,6 +51,21 @@ def run_ppl(path):
     scores = {int(item["name"]): item["score"] for item in result["items"]}
     return wall, cpu, result["solverSeconds"], result["iterations"], scores
 
+def run_model(path):
+    """The general path: Benchmarks/bt/bt.ppl bound to the same comparisons (JSON), run by `ppl run --engine rank`."""
+    data = path[:-4] + ".json"
+    if not os.path.exists(data):
+        rows = [line.split(",") for line in open(path).read().split("\n")[1:] if line]
+        winner, loser = [int(w) for w, _ in rows], [int(l) for _, l in rows]
+        json.dump({"teams": 1 + max(winner + loser), "winner": winner, "loser": loser}, open(data, "w"))
+    model = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bt.ppl")
+    wall, cpu, out = timed([ppl, "run", model, "--model", "BT", "--engine", "rank", "--option", "prior=none",
+                            "--option", f"tolerance={TOL}", "--data", data, "--format", "json"], {})
+    result = json.loads(out.stdout)
+    extra = result["diagnostics"]["extra"]
+    scores = {int(a[2:-1]): v["mean"] for a, v in result["addresses"].items()}
+    return wall, cpu, float("nan"), int(extra["iterations"]), scores
+
 def run_c(path):
     wall, cpu, out = timed([cbin, path, TOL], {"BT_SCORES": "1"})
     result = json.loads(out.stdout)
@@ -77,7 +95,10 @@ for name in ["football", "synthetic"]:
     c_scores = c_runs[-1][4]
     ppl_runs = [run_ppl(path) for _ in range(repeats)]
     diff = max(abs(ppl_runs[-1][4][k] - c_scores[k]) for k in c_scores)
-    for label, runs, d in [("C newman (-O2)", c_runs, "0"), ("ppl rank (release)", ppl_runs, f"{diff:.2e}")]:
+    model_runs = [run_model(path) for _ in range(repeats)]
+    model_diff = max(abs(model_runs[-1][4][k] - c_scores[k]) for k in c_scores)
+    for label, runs, d in [("C newman (-O2)", c_runs, "0"), ("ppl rank (release)", ppl_runs, f"{diff:.2e}"),
+                           ("ppl run bt.ppl (rank)", model_runs, f"{model_diff:.2e}")]:
         print(f"{name:<10} {label:<22} {median([r[0] for r in runs]):9.4f} {median([r[1] for r in runs]):9.4f} "
               f"{median([r[2] for r in runs]):9.4f} {runs[-1][3]:6d}  {d}")
     for method in ["ilsr", "mm"]:

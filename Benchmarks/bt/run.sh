@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmarks/bt: ppl rank vs hand-written C Newman (-O2) vs choix, side by side in one run, medians.
+# Benchmarks/bt: ppl rank and `ppl run bt.ppl --engine rank` (the .ppl path) vs hand-written C Newman (-O2) vs choix,
+# side by side in one run, medians.
 # Build: swift build -c release --product ppl --static-swift-stdlib; C: gcc -O2.
 # One line: bash Benchmarks/bt/run.sh [REPEATS=5] [CHOIX_CAP_SECONDS=300]
 set -euo pipefail

@@ -54,7 +54,12 @@ enum BradleyTerryBinding {
                       let upper = try evaluator.evaluate(loop.upper, loopIndex: nil).asInt else {
                     throw Failure(message: "\(place)the bounds of the loop over '\(loop.index)' must be integers")
                 }
-                range = lower..<max(lower, upper)
+                // Far more comparisons than any data array holds means the bound is not a data size.
+                let (span, overflow) = max(lower, upper).subtractingReportingOverflow(lower)
+                guard !overflow, span <= 100_000_000 else {
+                    throw Failure(message: "\(place)the loop over '\(loop.index)' from \(lower) to \(upper) is too long; the rank engine takes at most 10^8 comparisons")
+                }
+                range = lower..<(lower + span)
             } else {
                 range = 0..<1
             }

@@ -173,7 +173,21 @@ import PPLInference
         let gibbs = try await program.run(gibbsQuery)
         let mh = try await program.run(mhQuery)
         for posterior in [gibbs, mh] {
-            for summary in posterior.summaries() { #expect((summary.ess ?? 0) > 400, "\(posterior.engine): ESS \(summary.ess ?? 0)") }
+            for summary in posterior.summaries().prefix(4) { #expect((summary.ess ?? 0) > 400, "\(posterior.engine): ESS \(summary.ess ?? 0)") }
+        }
+        // Each draw's ranks (s_rank[k], 1 = strongest) agree with the rank probabilities `ppl rank` reports from the same draws.
+        var strengths = gibbs
+        strengths.columns = Array(gibbs.columns.prefix(4))
+        strengths.draws = gibbs.draws.map { chain in chain.prefix(4).map { $0.map { log($0) } } }
+        let summary = BradleyTerryPosteriorSummary(strengths)
+        for k in 0..<4 {
+            let column = try #require(gibbs.columnIndex(of: Address("s_rank").appending(index: k)))
+            let ranks = gibbs.draws.flatMap { $0[column] }
+            #expect(abs(ranks.reduce(0, +) / Double(ranks.count) - summary.expectedRank[k]) < 1e-9)
+            for position in 1...4 {
+                let share = Double(ranks.filter { $0 == Double(position) }.count) / Double(ranks.count)
+                #expect(abs(share - summary.rankProbability[k][position - 1]) < 1e-9)
+            }
         }
         // Four comparisons at 4 combined MCSE: a correct pair fails with probability about 2.5e-4.
         let z = try Self.largestZ(gibbs, mh)
@@ -208,6 +222,69 @@ import PPLInference
                 && itself.contains("element 1 of 'winner'") && itself.contains("compared with itself"), "\(itself)")
         let negative = await message(winner: [0, -1], loser: [1, 2])
         #expect(negative.contains("is -1, not an item index"), "\(negative)")
+    }
+
+    @Test func mapStandardErrorsComeFromTheCurvatureOfTheLogPosterior() async throws {
+        // The gallery program: MAP of the log-skills under Logistic(0, 1) priors on its eight games.
+        let program = try PPLProgram(contentsOf: Self.gallery)
+        let posterior = try await program.run(try program.queries()[0])
+        let winner = [0, 0, 1, 2, 0, 1, 3, 0], loser = [1, 2, 2, 3, 3, 3, 2, 1]
+        func logPosterior(_ b: [Double]) -> Double {
+            var total = 0.0
+            for (w, l) in zip(winner, loser) { total += b[w] - log(exp(b[w]) + exp(b[l])) }
+            for x in b { total += x - 2 * log1p(exp(x)) }
+            return total
+        }
+        var map: [Double] = []
+        for k in 0..<4 { map.append(posterior.draws[0][try #require(posterior.columnIndex(of: Address("skill").appending(index: k)))][0]) }
+        // The MAP is a stationary point, and the standard errors are sqrt(diag((-H)^-1)), H by central differences.
+        let step = 1e-4
+        var information = Array(repeating: Array(repeating: 0.0, count: 4), count: 4)
+        for a in 0..<4 { for c in 0..<4 {
+            func at(_ da: Double, _ dc: Double) -> Double {
+                var b = map
+                b[a] += da
+                b[c] += dc
+                return logPosterior(b)
+            }
+            information[a][c] = -(at(step, step) - at(step, -step) - at(-step, step) + at(-step, -step)) / (4 * step * step)
+        } }
+        for a in 0..<4 {
+            var up = map, down = map
+            up[a] += step
+            down[a] -= step
+            #expect(abs(logPosterior(up) - logPosterior(down)) / (2 * step) < 1e-6, "gradient at the MAP, skill[\(a)]")
+        }
+        // Gauss-Jordan inverse of the 4 x 4 information matrix.
+        var m = information, inverse = (0..<4).map { i in (0..<4).map { $0 == i ? 1.0 : 0.0 } }
+        for col in 0..<4 {
+            let pivot = m[col][col]
+            for j in 0..<4 { m[col][j] /= pivot; inverse[col][j] /= pivot }
+            for row in 0..<4 where row != col {
+                let factor = m[row][col]
+                for j in 0..<4 { m[row][j] -= factor * m[col][j]; inverse[row][j] -= factor * inverse[col][j] }
+            }
+        }
+        for k in 0..<4 {
+            let column = try #require(posterior.columnIndex(of: Address("skill").appending(index: k)))
+            let sd = try #require(posterior.summary(column: column).sd)
+            #expect(abs(sd - inverse[k][k].squareRoot()) < 1e-5 * sd, "skill[\(k)]: \(sd) vs \(inverse[k][k].squareRoot())")
+        }
+    }
+
+    @Test func anEnormousComparisonLoopIsAnErrorNotAHang() async throws {
+        let program = try PPLProgram(source: """
+        model M(n: Int) {
+          for k in 0..<3 { b[k] ~ Logistic(0, 1) }
+          for m in 0..<n { observe(Bernoulli(logistic(b[0] - b[1])), 1) }
+        }
+        infer M(1000000000000) with rank
+        """, name: "long.ppl")
+        await #expect {
+            _ = try await program.run(try program.queries()[0])
+        } throws: { error in
+            ((error as? PPLError)?.description ?? "").contains("long.ppl:3:20: the loop over 'm' from 0 to 1000000000000 is too long")
+        }
     }
 
     @Test func aModelTheRankEngineCannotReadIsAnErrorNamingTheLikelihood() async throws {

@@ -12,6 +12,9 @@ import CGSL
 public struct BradleyTerryIntervals: Sendable {
     /// Standard error of each centred score.
     public var standardErrors: [Double]
+    /// Standard error of each log-strength itself, sqrt(Sigma_ii): defined under Newman's prior (MAP),
+    /// which fixes the scale; nil for the MLE, whose log-strengths are known only up to a common shift.
+    public var logStrengthErrors: [Double]?
     public var logTieParameterError: Double?
     public var logHomeAdvantageError: Double?
 
@@ -81,6 +84,7 @@ public struct BradleyTerryIntervals: Sendable {
             errors[a] = max(0, h[a * tda + a] - 2 * rowMean[a] + grandMean).squareRoot()
         }
         standardErrors = errors
+        logStrengthErrors = fit.options.prior == .newman ? (0..<n).map { max(0, h[$0 * tda + $0]).squareRoot() } : nil
         logTieParameterError = nuIndex >= 0 ? h[nuIndex * tda + nuIndex].squareRoot() : nil
         logHomeAdvantageError = thetaIndex >= 0 ? h[thetaIndex * tda + thetaIndex].squareRoot() : nil
     }

@@ -131,8 +131,9 @@ struct AdaptiveBlockProposal: Sendable {
                 constraints[addresses[i]] = .real(x)
                 logJacobian += lj
             }
+            // A run at zero density still reports the supports: with the old bounds x' may lie
+            // outside the new ones, and rejecting it there would make the proposal asymmetric.
             let proposed = try model.generate(constraints: constraints, using: &rng)
-            guard proposed.logJoint > -.infinity else { return nil }
             let newSupports = indices.map { proposed.latent($0).support }
             if newSupports == supports { return (proposed, logJacobian) }
             supports = newSupports
