@@ -54,9 +54,12 @@ func cpuSeconds() -> Double {
 
 /// CPUs this process may run on (`taskset -c 0` makes it 1): the thread count the figures use.
 func allowedCPUs() -> Int {
-    var set = cpu_set_t()
-    guard sched_getaffinity(0, MemoryLayout<cpu_set_t>.size, &set) == 0 else { return ProcessInfo.processInfo.activeProcessorCount }
-    return withUnsafeBytes(of: &set) { bytes in bytes.reduce(0) { $0 + $1.nonzeroBitCount } }
+    // The "Cpus_allowed" mask of /proc/self/status (sched_getaffinity is not imported without _GNU_SOURCE).
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else {
+        return ProcessInfo.processInfo.activeProcessorCount
+    }
+    return line.dropFirst("Cpus_allowed:".count).reduce(0) { $0 + (Int(String($1), radix: 16)?.nonzeroBitCount ?? 0) }
 }
 
 func readSeries(_ path: String) -> [Double] {
