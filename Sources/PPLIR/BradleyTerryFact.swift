@@ -25,7 +25,7 @@ public indirect enum DataExpr: Sendable, Hashable, CustomStringConvertible {
         case .parameter(let name), .loopIndex(let name): name
         case .length(let a): "len(\(a))"
         case .element(let a, let i): "\(a)[\(i)]"
-        case .binary(let op, let a, let b): "\(a.operand) \(Self.symbol(op)) \(b.operand)"
+        case .binary(let op, let a, let b): "\(a.operand) \(op.symbol) \(b.operand)"
         case .negate(let a): "-\(a.operand)"
         }
     }
@@ -35,16 +35,6 @@ public indirect enum DataExpr: Sendable, Hashable, CustomStringConvertible {
         return description
     }
 
-    static func symbol(_ op: BinaryOp) -> String {
-        switch op {
-        case .add: "+"
-        case .sub: "-"
-        case .mul: "*"
-        case .div: "/"
-        case .mod: "%"
-        default: op.rawValue
-        }
-    }
 }
 
 /// What `recognise-bradley-terry` found: the model is a Bradley-Terry model over an array of

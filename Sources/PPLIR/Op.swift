@@ -14,6 +14,26 @@ public enum BinaryOp: String, Sendable, Hashable, CaseIterable {
     case add, sub, mul, div, mod, pow
     case lt, le, gt, ge, eq, ne
     case and, or
+
+    /// The operator as printed in IR facts and intervention values (`^` for pow, which `.ppl` writes `pow(x, y)`).
+    public var symbol: String {
+        switch self {
+        case .add: "+"
+        case .sub: "-"
+        case .mul: "*"
+        case .div: "/"
+        case .mod: "%"
+        case .pow: "^"
+        case .lt: "<"
+        case .le: "<="
+        case .gt: ">"
+        case .ge: ">="
+        case .eq: "=="
+        case .ne: "!="
+        case .and: "&&"
+        case .or: "||"
+        }
+    }
 }
 
 /// Built-in functions; the checker decides which apply to which argument types, and

@@ -40,29 +40,11 @@ public indirect enum InterventionExpr: Sendable, Hashable, CustomStringConvertib
         case .reference(let a): return a.description
         case .unary(.neg, let a): return "-\(a)"
         case .unary(.not, let a): return "!\(a)"
-        case .binary(let op, let a, let b): return "(\(a) \(Self.symbol(op)) \(b))"
+        case .binary(let op, let a, let b): return "(\(a) \(op.symbol) \(b))"
         case .builtin(let f, let xs): return "\(f.rawValue)(\(xs.map(\.description).joined(separator: ", ")))"
         }
     }
 
-    static func symbol(_ op: BinaryOp) -> String {
-        switch op {
-        case .add: "+"
-        case .sub: "-"
-        case .mul: "*"
-        case .div: "/"
-        case .mod: "%"
-        case .pow: "^"
-        case .lt: "<"
-        case .le: "<="
-        case .gt: ">"
-        case .ge: ">="
-        case .eq: "=="
-        case .ne: "!="
-        case .and: "&&"
-        case .or: "||"
-        }
-    }
 
     /// Every variable the expression reads.
     var references: [InterventionAddress] {

@@ -173,7 +173,21 @@ import PPLInference
         let gibbs = try await program.run(gibbsQuery)
         let mh = try await program.run(mhQuery)
         for posterior in [gibbs, mh] {
-            for summary in posterior.summaries() { #expect((summary.ess ?? 0) > 400, "\(posterior.engine): ESS \(summary.ess ?? 0)") }
+            for summary in posterior.summaries().prefix(4) { #expect((summary.ess ?? 0) > 400, "\(posterior.engine): ESS \(summary.ess ?? 0)") }
+        }
+        // Each draw's ranks (s_rank[k], 1 = strongest) agree with the rank probabilities `ppl rank` reports from the same draws.
+        var strengths = gibbs
+        strengths.columns = Array(gibbs.columns.prefix(4))
+        strengths.draws = gibbs.draws.map { chain in chain.prefix(4).map { $0.map { log($0) } } }
+        let summary = BradleyTerryPosteriorSummary(strengths)
+        for k in 0..<4 {
+            let column = try #require(gibbs.columnIndex(of: Address("s_rank").appending(index: k)))
+            let ranks = gibbs.draws.flatMap { $0[column] }
+            #expect(abs(ranks.reduce(0, +) / Double(ranks.count) - summary.expectedRank[k]) < 1e-9)
+            for position in 1...4 {
+                let share = Double(ranks.filter { $0 == Double(position) }.count) / Double(ranks.count)
+                #expect(abs(share - summary.rankProbability[k][position - 1]) < 1e-9)
+            }
         }
         // Four comparisons at 4 combined MCSE: a correct pair fails with probability about 2.5e-4.
         let z = try Self.largestZ(gibbs, mh)

@@ -25,6 +25,8 @@ public struct BradleyTerryEngine: Sendable {
     public var thin = 1
     public var chains = 4
     public var seed: UInt64 = 0
+    /// Bayes reports each item's rank per draw (`s_rank[k]`) up to this many items.
+    public static let rankColumnLimit = 1_000
 
     public init(method: Method? = nil, usePrior: Bool = true, component: RankingRequest.ComponentPolicy? = nil,
                 tolerance: Double = 1e-12, maxIterations: Int = 100_000, samples: Int = 1_000, warmup: Int? = nil,
@@ -106,9 +108,29 @@ public struct BradleyTerryEngine: Sendable {
         let graph = ComparisonGraph(s.data)
         let sampler = BradleyTerryGibbs(shape: shape, rate: rate, samples: samples, warmup: warmup, thin: thin, chains: chains)
         var posterior = try sampler.sample(graph, seed: seed)
+        let n = s.data.itemCount
+        // Each item's rank in each draw (1 = strongest): its mean is the expected rank, its histogram
+        // the probability of each position. Left out for many items, where a column per item is noise.
+        let rankRoot = s.strengths + "_rank"
+        if n <= Self.rankColumnLimit {
+            for c in posterior.draws.indices {
+                let drawCount = posterior.draws[c].first?.count ?? 0
+                var ranks = Array(repeating: [Double](repeating: 0, count: drawCount), count: n)
+                var order = Array(0..<n)
+                for d in 0..<drawCount {
+                    order.sort { posterior.draws[c][$0][d] > posterior.draws[c][$1][d] }
+                    for (position, item) in order.enumerated() { ranks[item][d] = Double(position + 1) }
+                }
+                posterior.draws[c] += ranks
+            }
+        } else {
+            posterior.diagnostics.warnings.append("no '\(rankRoot)' columns: \(n) items exceed \(Self.rankColumnLimit)")
+        }
         // The sampler draws log-strengths; the model's latents are strengths.
-        posterior.draws = posterior.draws.map { chain in chain.map { column in column.map { exp($0) } } }
-        posterior.columns = (0..<s.data.itemCount).map { address(s, $0) }
+        for c in posterior.draws.indices { for k in 0..<n { posterior.draws[c][k] = posterior.draws[c][k].map { exp($0) } } }
+        let ranked = n <= Self.rankColumnLimit
+        posterior.columns = (0..<n).map { address(s, $0) } + (ranked ? (0..<n).map { Address(rankRoot).appending(index: $0) } : [])
+        posterior.columnIsInteger = Array(repeating: false, count: n) + Array(repeating: true, count: ranked ? n : 0)
         posterior.diagnostics.schedule = [(Address(s.strengths), "gibbs with gamma latent variables (Caron & Doucet 2012)")]
         return posterior
     }
