@@ -2,6 +2,11 @@
 // The pipeline of ../shared/DESIGN.md, one target per stage; arrows are imports.
 import PackageDescription
 
+// The distributions, the engines and the VM are optimised even in debug builds: the
+// statistical tests (posteriordb under MH, SBC) run them for millions of steps, about 10x
+// faster with -O, for about a minute more of a clean debug build on 2 cores.
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "PPL",
     platforms: [.macOS(.v14)],
@@ -24,13 +29,16 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         .target(name: "PPLDiagnostics"),
-        .target(name: "PPLDistributions", dependencies: ["CGSL"]),
+        .target(name: "PPLDistributions", dependencies: ["CGSL"],
+                swiftSettings: optimisedInDebug),
         .target(name: "PPLSyntax", dependencies: ["PPLDiagnostics"]),
         .target(name: "PPLIR", dependencies: ["PPLDiagnostics", "PPLDistributions"]),
         .target(name: "PPLSema", dependencies: ["PPLSyntax", "PPLIR", "PPLDistributions"]),
         .target(name: "PPLPasses", dependencies: ["PPLIR", "PPLDiagnostics", "PPLDistributions"]),
-        .target(name: "PPLInference", dependencies: ["PPLDistributions", "CGSL"]),
-        .target(name: "PPLInterpreter", dependencies: ["PPLIR", "PPLInference"]),
+        .target(name: "PPLInference", dependencies: ["PPLDistributions", "CGSL"],
+                swiftSettings: optimisedInDebug),
+        .target(name: "PPLInterpreter", dependencies: ["PPLIR", "PPLInference"],
+                swiftSettings: optimisedInDebug),
         .target(name: "PPL", dependencies: [
             "PPLDiagnostics", "PPLSyntax", "PPLSema", "PPLIR", "PPLPasses",
             "PPLDistributions", "PPLInference", "PPLInterpreter",
