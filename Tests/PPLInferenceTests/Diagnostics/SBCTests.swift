@@ -43,13 +43,17 @@ private func normalData(mean: Double, _ rng: inout RandomStream) throws -> [Doub
 }
 
 private func calibrate(replications: Int = Int(ProcessInfo.processInfo.environment["PPL_SBC_REPLICATIONS"] ?? "") ?? 150, fault: SiteProposal.Fault = .none, thin: Int = 5,
+                       proposal: MetropolisHastings.Proposal = .adaptiveRandomWalk,
+                       blockFault: AdaptiveBlockProposal.Fault = .none,
                        prior: (inout RandomStream) throws -> [Address: Double],
                        simulate: ([Address: Double], inout RandomStream) throws -> [Double],
                        model: @escaping ([Double]) -> SwiftModel) async throws -> SimulationBasedCalibration.Result {
     let sbc = SimulationBasedCalibration(replications: replications, bins: 10, seed: 2018)
     return try await sbc.run(prior: prior, simulate: simulate) { ys, n in
-        var mh = MetropolisHastings(samples: 19, warmup: 200, thin: thin, chains: 1, seed: UInt64(1_000 + n))
+        var mh = MetropolisHastings(samples: 19, warmup: 200, thin: thin, chains: 1, seed: UInt64(1_000 + n),
+                                    proposal: proposal)
         mh.fault = fault
+        mh.blockFault = blockFault
         return try await mh.run(model(ys))
     }
 }
@@ -125,5 +129,12 @@ private func continuousData(_ truth: [Address: Double], _ rng: inout RandomStrea
         #expect(result.isUniform(), "\(describe(result))"); _ = describe(result)
         let biased = try await calibrate(fault: .dropJacobian, thin: 10, prior: prior, simulate: simulate, model: mixedModel)
         #expect(!biased.isUniform(), "without the Jacobian: \(describe(biased))"); _ = describe(biased)
+
+        // The same with block moves of (s, x) interleaved, and with the block's Jacobian dropped.
+        let block = try await calibrate(thin: 10, proposal: .adaptiveBlock, prior: prior, simulate: simulate, model: mixedModel)
+        #expect(block.isUniform(), "block: \(describe(block))"); _ = describe(block)
+        let biasedBlock = try await calibrate(thin: 10, proposal: .adaptiveBlock, blockFault: .dropJacobian,
+                                              prior: prior, simulate: simulate, model: mixedModel)
+        #expect(!biasedBlock.isUniform(), "block without the Jacobian: \(describe(biasedBlock))"); _ = describe(biasedBlock)
     }
 }
