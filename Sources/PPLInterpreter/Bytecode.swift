@@ -299,6 +299,20 @@ struct CompiledFunction: Sendable {
     var slices: [SliceSpec] = []
 }
 
+/// A function's code and hot tables behind one reference, so entering a function costs one
+/// retain instead of a copy of every field of `CompiledFunction`.
+final class FunctionCode: Sendable {
+    let code: [Code]
+    let hotSites: [HotSite]
+    let hotLoads: [HotLoad]
+
+    init(code: [Code], hotSites: [HotSite], hotLoads: [HotLoad]) {
+        self.code = code
+        self.hotSites = hotSites
+        self.hotLoads = hotLoads
+    }
+}
+
 /// A compile-time failure: an IR construct the VM does not support.
 struct CompileError: Error, Sendable, CustomStringConvertible {
     var message: String

@@ -4,6 +4,8 @@ import PPLIR
 /// An IR module compiled for the VM: flat code per function, interned names, the site table.
 final class CompiledProgram: Sendable {
     let functions: [CompiledFunction]
+    /// What the executor's loop reads of each function, behind one reference.
+    let hotCode: [FunctionCode]
     let entry: Int
     let names: [String]
     let nameIDs: [String: Int]
@@ -61,6 +63,7 @@ final class CompiledProgram: Sendable {
                                          randomCallees: randomCallees).slices()
         }
         self.functions = functions
+        self.hotCode = functions.map { FunctionCode(code: $0.code, hotSites: $0.hotSites, hotLoads: $0.hotLoads) }
         self.entry = entry
         self.names = names
         self.nameIDs = nameIDs

@@ -18,8 +18,9 @@ struct RunContext {
     var constraints: [AddressKey: Value]?
     var constraintsUsed = 0
     var trace: VMTrace
-    /// Latent choices made since the last stop (particles).
-    var stepChoices: [ChoiceRecord] = []
+    /// Latent choices made since the last stop (particles), by key where the address is a
+    /// top-level site with at most one index, as records otherwise.
+    var step = StepRecorder()
     var collectStepChoices = false
     var stepLogWeight = 0.0
     /// log prior of latent choices drawn fresh rather than taken from constraints.
@@ -62,7 +63,8 @@ extension CompiledProgram {
     func run(_ s: inout VMState, _ ctx: inout RunContext, _ rng: inout RandomStream) throws(ModelError) {
         while !s.finished {
             let fi = s.frames.count - 1
-            let f = functions[Int(s.frames[fi].function)]
+            let fn = Int(s.frames[fi].function)
+            let f = hotCode[fn]
             let rb = Int(s.frames[fi].realBase), ib = Int(s.frames[fi].intBase), ob = Int(s.frames[fi].objectBase)
             var pc = Int(s.frames[fi].pc)
             frame: while true {
@@ -86,7 +88,7 @@ extension CompiledProgram {
                         s.reals[rb + Int(d)] = xs[k]
                     } else {
                         do { try executePure(instruction, &s, rb, ib, ob, Int(s.frames[fi].function), fi) } catch {
-                            throw withStatementAddress(error, f, pc, &s, fi, ib)
+                            throw withStatementAddress(error, functions[fn], pc, &s, fi, ib)
                         }
                     }
                     _ = loc
@@ -99,16 +101,17 @@ extension CompiledProgram {
                 case .whileCount(let a, let bound, let loc):
                     s.ints[ib + Int(a)] += 1
                     if s.ints[ib + Int(a)] > bound {
-                        throw error(.other, "'while' loop ran more than its bound of \(bound) iterations", location: f.locations[Int(loc)], prefix: s.frames[fi].prefix)
+                        throw error(.other, "'while' loop ran more than its bound of \(bound) iterations", location: functions[fn].locations[Int(loc)], prefix: s.frames[fi].prefix)
                     }
                 case .site(let k):
                     let hot = f.hotSites[Int(k)]
                     let stop: Bool
                     if hot.family != nil, hot.indexCount <= 1, ctx.constraints == nil, !ctx.exploring,
-                       !ctx.requireConstraints, ctx.recorder == nil, !(ctx.collectStepChoices && hot.kind == .sample) {
+                       !ctx.requireConstraints, ctx.recorder == nil,
+                       !(ctx.collectStepChoices && hot.kind == .sample && (fi != 0 || !hot.hasFixedSupport)) {
                         stop = try hotSite(hot, &s, fi, rb, ib, &ctx, &rng)
                     } else {
-                        stop = try site(f.sites[Int(k)], &s, fi, rb, ib, ob, &ctx, &rng)
+                        stop = try site(functions[fn].sites[Int(k)], &s, fi, rb, ib, ob, &ctx, &rng)
                     }
                     if stop {
                         s.frames[fi].pc = Int32(pc)
@@ -127,7 +130,7 @@ extension CompiledProgram {
                             continue frame
                         }
                     }
-                    let spec = f.loads[Int(k)]
+                    let spec = functions[fn].loads[Int(k)]
                     let key = try memoryKey(spec.indexRegisters, &s, ib, location: spec.location, prefix: s.frames[fi].prefix, nameID: spec.nameID)
                     guard let cell = s.frames[fi].memory[spec.memorySlot].get(key) else {
                         let address = Address(prefixComponents(s.frames[fi].prefix) + [.name(names[spec.nameID])]
@@ -140,15 +143,14 @@ extension CompiledProgram {
                     }
                     s.ints[ib + Int(spec.instanceRegister)] = cell.instance
                 case .gather(let k):
-                    let spec = f.gathers[Int(k)]
+                    let spec = functions[fn].gathers[Int(k)]
                     let memory = s.frames[fi].memory[spec.memorySlot]
-                    let n = memory.prefixCount()
                     switch spec.elementType {
-                    case .real: s.objects[ob + Int(spec.destination.index)] = .reals((0..<n).map { memory.get($0)?.value ?? 0 })
-                    default: s.objects[ob + Int(spec.destination.index)] = .ints((0..<n).map { Int(memory.get($0)?.value ?? 0) })
+                    case .real: s.objects[ob + Int(spec.destination.index)] = .reals(memory.prefixValues { $0.value })
+                    default: s.objects[ob + Int(spec.destination.index)] = .ints(memory.prefixValues { Int($0.value) })
                     }
                 case .report(let k):
-                    let spec = f.reports[Int(k)]
+                    let spec = functions[fn].reports[Int(k)]
                     let value = self.value(of: spec.value, s, rb, ib, ob)
                     var components = prefixComponents(s.frames[fi].prefix)
                     for part in spec.address {
@@ -163,7 +165,7 @@ extension CompiledProgram {
                         s.reports = ReportNode(parent: s.reports, address: Address(components), value: value)
                     }
                 case .call(let k):
-                    let spec = f.calls[Int(k)]
+                    let spec = functions[fn].calls[Int(k)]
                     s.frames[fi].pc = Int32(pc)
                     if s.frames.count >= 10_000 {
                         throw error(.other, "calls nested more than 10000 deep (unbounded recursion?)", location: spec.location, prefix: s.frames[fi].prefix)
@@ -213,7 +215,7 @@ extension CompiledProgram {
                     break frame
                 default:
                     do { try executePure(instruction, &s, rb, ib, ob, Int(s.frames[fi].function), fi) } catch {
-                        throw withStatementAddress(error, f, pc, &s, fi, ib)
+                        throw withStatementAddress(error, functions[fn], pc, &s, fi, ib)
                     }
                 }
             }

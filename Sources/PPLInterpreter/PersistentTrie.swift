@@ -10,8 +10,10 @@
 struct PersistentTrie<Element: Sendable>: Sendable {
     final class Node: @unchecked Sendable {
         // Interior nodes use `children`, leaves use `slots`; both are fixed at 32 entries.
-        var children: [Node?]
-        var slots: [Element?]
+        // A node is written only while its trie holds the one reference (checked before every
+        // write), so the run-time exclusivity checks on every read would be pure cost.
+        @exclusivity(unchecked) var children: [Node?]
+        @exclusivity(unchecked) var slots: [Element?]
 
         init(leaf: Bool) {
             children = leaf ? [] : Array(repeating: nil, count: 32)
@@ -36,6 +38,63 @@ struct PersistentTrie<Element: Sendable>: Sendable {
     init() {}
 
     var isEmpty: Bool { root == nil && tail.isEmpty }
+
+    /// Becomes a copy of `other`: the trie is shared (O(1)), the tail's few elements are copied
+    /// into this value's own tail buffer, so appends after resampling write in place.
+    mutating func assign(from other: UnsafePointer<PersistentTrie>) {
+        if root !== other.pointee.root { root = other.pointee.root }
+        depth = other.pointee.depth
+        nodesCopied = other.pointee.nodesCopied
+        tailStart = other.pointee.tailStart
+        let otherTail = other.pointee.tail
+        let count = otherTail.count
+        if tail.count == count {
+            guard count > 0 else { return }
+            tail.withUnsafeMutableBufferPointer { target in
+                otherTail.withUnsafeBufferPointer { source in
+                    guard let t = target.baseAddress, let s = source.baseAddress else { return }
+                    t.update(from: s, count: count)
+                }
+            }
+        } else {
+            tail.removeAll(keepingCapacity: true)
+            if tail.capacity < 32 { tail.reserveCapacity(32) }
+            tail.append(contentsOf: otherTail)
+        }
+    }
+
+    /// Values at keys 0, 1, 2, ... up to the first unset key, leaf by leaf rather than key by key.
+    func prefixValues<T>(_ transform: (Element) -> T) -> [T] {
+        var out: [T] = []
+        var key = 0
+        var leaf: Node?
+        var leafBase = -1
+        while true {
+            let offset = key &- tailStart
+            if offset >= 0 && offset < tail.count {
+                out.append(transform(tail[offset]))
+            } else {
+                if key & ~31 != leafBase {
+                    leaf = self.leaf(containing: key)
+                    leafBase = key & ~31
+                }
+                guard let value = leaf?.slots[key & 31] else { return out }
+                out.append(transform(value))
+            }
+            key += 1
+        }
+    }
+
+    private func leaf(containing key: Int) -> Node? {
+        guard key >= 0, var node = root, key >> (5 * (depth + 1)) == 0 else { return nil }
+        var level = depth
+        while level > 0 {
+            guard let child = node.children[(key >> (5 * level)) & 31] else { return nil }
+            node = child
+            level -= 1
+        }
+        return node
+    }
 
     func get(_ key: Int) -> Element? {
         let offset = key &- tailStart

@@ -134,6 +134,8 @@ extension CompiledProgram {
             s.ints[ib + Int(hot.lastInstance)] = instance
             ctx.trace.logPrior += logDensity
             ctx.freshLogPrior += logDensity
+            // The executor sends here only top-level sites with a fixed support when collecting.
+            if ctx.collectStepChoices { ctx.step.record(ChoiceKey(site: hot.global, index: index), value: x, logDensity: logDensity) }
         } else {
             ctx.trace.logLikelihood += logDensity
             ctx.stepLogWeight += logDensity
@@ -316,10 +318,15 @@ extension CompiledProgram {
         }
         if spec.kind == .sample {
             if ctx.collectStepChoices {
-                let value = object ?? scalarValue(scalar, type: type(of: spec.value))
-                ctx.stepChoices.append(ChoiceRecord(address: currentAddress(spec, &s, fi, ib), value: value,
-                                                    logDensity: logDensity, support: support ?? spec.fixedSupport ?? .real,
-                                                    location: spec.location))
+                if fi == 0, object == nil, spec.fixedSupport != nil, spec.indexRegisters.count <= 1 {
+                    let index = spec.indexRegisters.first.map { s.ints[ib + Int($0)] } ?? 0
+                    ctx.step.record(ChoiceKey(site: Int32(spec.global), index: index), value: scalar, logDensity: logDensity)
+                } else {
+                    let value = object ?? scalarValue(scalar, type: type(of: spec.value))
+                    ctx.step.record(ChoiceRecord(address: currentAddress(spec, &s, fi, ib), value: value,
+                                                 logDensity: logDensity, support: support ?? spec.fixedSupport ?? .real,
+                                                 location: spec.location))
+                }
             }
             return false
         }

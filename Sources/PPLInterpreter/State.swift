@@ -41,6 +41,50 @@ struct Frame: Sendable {
     var returnTo: Reg?
     var prefix: AddressPrefix?
     var memory: [PersistentTrie<MemoryCell>]
+
+    mutating func assign(from source: UnsafePointer<Frame>) {
+        function = source.pointee.function
+        pc = source.pointee.pc
+        realBase = source.pointee.realBase
+        intBase = source.pointee.intBase
+        objectBase = source.pointee.objectBase
+        returnTo = source.pointee.returnTo
+        if prefix !== source.pointee.prefix { prefix = source.pointee.prefix }
+        let sourceMemory = source.pointee.memory
+        if memory.count == sourceMemory.count {
+            sourceMemory.withUnsafeBufferPointer { from in
+                memory.withUnsafeMutableBufferPointer { target in
+                    guard let f = from.baseAddress else { return }
+                    for m in 0..<from.count { target[m].assign(from: f + m) }
+                }
+            }
+        } else {
+            memory = sourceMemory
+        }
+    }
+}
+
+extension Array {
+    /// Whether both arrays use the same buffer (then assigning one to the other changes nothing).
+    func sharesStorage(with other: [Element]) -> Bool {
+        withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count } }
+    }
+}
+
+extension Array where Element: BitwiseCopyable {
+    /// Copies `source`'s elements into this array's own buffer when the lengths agree (no allocation once unique).
+    mutating func overwrite(with source: [Element]) {
+        guard count == source.count, !sharesStorage(with: source) else {
+            if !sharesStorage(with: source) { self = source }
+            return
+        }
+        withUnsafeMutableBufferPointer { target in
+            source.withUnsafeBufferPointer { from in
+                guard let t = target.baseAddress, let f = from.baseAddress else { return }
+                t.update(from: f, count: from.count)
+            }
+        }
+    }
 }
 
 /// The whole state of a running program, a Swift value: SMC particles are these.
@@ -59,6 +103,31 @@ public struct VMState: Sendable {
     var instanceCount = 0
     /// Observations and factors passed so far.
     public internal(set) var observationsPassed = 0
+
+    /// Makes this state a copy of `source`, overwriting its own registers and memory tails in
+    /// place rather than sharing `source`'s, so that the next write does not copy them again.
+    /// `source` is a pointer, read field by field: a value argument would be copied whole first.
+    mutating func assign(from source: UnsafePointer<VMState>) {
+        let sourceFrames = source.pointee.frames
+        if frames.count == sourceFrames.count {
+            sourceFrames.withUnsafeBufferPointer { from in
+                frames.withUnsafeMutableBufferPointer { target in
+                    guard let f = from.baseAddress else { return }
+                    for k in 0..<from.count { target[k].assign(from: f + k) }
+                }
+            }
+        } else {
+            frames = sourceFrames
+        }
+        reals.overwrite(with: source.pointee.reals)
+        ints.overwrite(with: source.pointee.ints)
+        if !objects.sharesStorage(with: source.pointee.objects) { objects = source.pointee.objects }
+        finished = source.pointee.finished
+        if returnValue != nil || source.pointee.returnValue != nil { returnValue = source.pointee.returnValue }
+        if reports !== source.pointee.reports { reports = source.pointee.reports }
+        instanceCount = source.pointee.instanceCount
+        observationsPassed = source.pointee.observationsPassed
+    }
 
     /// Registers of all frames: what copying a particle copies besides shared references.
     var registerCount: Int { reals.count + ints.count + objects.count }

@@ -154,15 +154,55 @@ public struct VMModel: Model {
     public func makeParticle() -> VMState { start() }
 
     public func advance(_ particle: inout VMState, using rng: inout RandomStream) throws(ModelError) -> ParticleStep {
-        if particle.finished { return ParticleStep(logWeight: 0, choices: [], observationLocation: nil, finished: true) }
-        var ctx = RunContext(trace: VMTrace(program: program, arguments: arguments))
-        ctx.recording = false
-        ctx.stopAfterObservation = true
-        ctx.collectStepChoices = true
-        try program.run(&particle, &ctx, &rng)
-        return ParticleStep(logWeight: ctx.stepLogWeight, choices: ctx.stepChoices,
-                            observationLocation: particle.finished || ctx.lastObservationSite < 0 ? nil : program.sites[ctx.lastObservationSite].location,
-                            finished: particle.finished)
+        var step = StepRecorder()
+        try advance(&particle, recording: &step, using: &rng)
+        return ParticleStep(logWeight: step.logWeight, choices: step.choiceRecords(describe),
+                            observationLocation: observationLocation(step.observation), finished: step.finished)
+    }
+
+    /// Runs the particle to its next observation with a run context kept in the recorder
+    /// between calls, so that a step allocates and reference-counts nothing in the steady state.
+    public func advance(_ particle: inout VMState, recording step: inout StepRecorder,
+                        using rng: inout RandomStream) throws(ModelError) {
+        if particle.finished { step.finished = true; return }
+        let context: ParticleContext
+        if let kept = step.modelContext as? ParticleContext, kept.program === program {
+            context = kept
+        } else {
+            context = ParticleContext(program, RunContext(trace: VMTrace(program: program, arguments: arguments)))
+            step.modelContext = context
+        }
+        swap(&context.run.step, &step)
+        defer { swap(&context.run.step, &step) }
+        try context.advance(&particle, &rng)
+    }
+
+    public func describe(_ key: ChoiceKey) -> ChoiceDescription {
+        let site = program.sites[Int(key.site)]
+        let kind: ChoiceDescription.Kind = switch site.drawType {
+        case .int: .int
+        case .bool: .bool
+        default: .real
+        }
+        return ChoiceDescription(address: program.address(site: Int(key.site), prefix: nil, indices: [key.index], start: 0),
+                                 support: site.fixedSupport ?? .real, kind: kind)
+    }
+
+    public func observationLocation(_ observation: Int) -> String? {
+        observation >= 0 && observation < program.sites.count ? program.sites[observation].location : nil
+    }
+
+    public func copy(_ source: borrowing VMState, into destination: inout VMState) {
+        let from = copy source
+        withUnsafePointer(to: from) { destination.assign(from: $0) }
+    }
+
+    public func copyParticles(from source: UnsafePointer<VMState>, ancestors: [Int], range: Range<Int>,
+                              into destination: UnsafeMutablePointer<VMState>) {
+        // Through pointers: passing `source[a]` by value would copy the whole state first.
+        for j in range where source + ancestors[j] != UnsafePointer(destination + j) {
+            (destination + j).pointee.assign(from: source + ancestors[j])
+        }
     }
 
     public func finalState(of particle: VMState) -> (deterministic: [(Address, Value)], returnValue: Value?) {
@@ -185,7 +225,7 @@ public struct VMModel: Model {
         ctx.constraints = keys(choices)
         ctx.stopAtObservationCount = count
         try program.run(&s, &ctx, &rng)
-        return (s, ctx.trace.logJoint, ctx.stepChoices)
+        return (s, ctx.trace.logJoint, ctx.step.choiceRecords(describe))
     }
 
     public func explore(fixing choices: [Address: Value]) throws(ModelError) -> Exploration<VMTrace> {
@@ -216,5 +256,30 @@ extension CompiledProgram {
         var rng = RandomStream(seed: 0)
         try run(&s, &ctx, &rng)
         return (ctx.trace.reports, s.returnValue)
+    }
+}
+
+/// The run context a block's particles share from one `advance` to the next, kept in the
+/// engine's `StepRecorder`; only the task advancing that block touches it.
+final class ParticleContext: @unchecked Sendable {
+    let program: CompiledProgram
+    /// Only the task advancing the recorder's block touches it, so run-time exclusivity checks are pure cost.
+    @exclusivity(unchecked) var run: RunContext
+
+    init(_ program: CompiledProgram, _ run: RunContext) {
+        self.program = program
+        self.run = run
+        self.run.recording = false
+        self.run.stopAfterObservation = true
+        self.run.collectStepChoices = true
+    }
+
+    func advance(_ particle: inout VMState, _ rng: inout RandomStream) throws(ModelError) {
+        run.stepLogWeight = 0
+        run.lastObservationSite = -1
+        try program.run(&particle, &run, &rng)
+        run.step.logWeight = run.stepLogWeight
+        run.step.finished = particle.finished
+        run.step.observation = particle.finished ? -1 : run.lastObservationSite
     }
 }

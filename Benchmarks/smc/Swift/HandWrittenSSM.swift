@@ -64,6 +64,32 @@ struct HandWrittenSSM: Model {
         return ParticleStep(logWeight: logWeight, choices: choices, observationLocation: "ssm.ppl:8:5", finished: false)
     }
 
+    /// The same step, consuming the same random numbers, recorded by key into the engine's
+    /// recorder: no `ChoiceRecord` or `Address` per step.
+    func advance(_ particle: inout Particle, recording step: inout StepRecorder,
+                 using rng: inout RandomStream) throws(ModelError) {
+        if particle.t == 0 {
+            particle.x = rng.standardNormal()
+            step.record(ChoiceKey(site: 0, index: 0), value: particle.x, logDensity: Self.logNormal(particle.x, 0, 1))
+        }
+        guard particle.t < ys.count else {
+            step.finished = true
+            return
+        }
+        let mean = phi * particle.x
+        particle.x = mean + sigmaX * rng.standardNormal()
+        particle.t += 1
+        step.record(ChoiceKey(site: 0, index: particle.t), value: particle.x, logDensity: Self.logNormal(particle.x, mean, sigmaX))
+        step.logWeight = Self.logNormal(ys[particle.t - 1], particle.x, wrongLikelihood ? 1.5 * sigmaY : sigmaY)
+        step.observation = 0
+    }
+
+    func describe(_ key: ChoiceKey) -> ChoiceDescription {
+        ChoiceDescription(address: addresses[key.index], support: .real, kind: .real)
+    }
+
+    func observationLocation(_ observation: Int) -> String? { "ssm.ppl:8:5" }
+
     func finalState(of particle: Particle) -> (deterministic: [(Address, Value)], returnValue: Value?) {
         ([], .real(particle.x))
     }

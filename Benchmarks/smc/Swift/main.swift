@@ -52,6 +52,16 @@ func cpuSeconds() -> Double {
     return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
 }
 
+/// CPUs this process may run on (`taskset -c 0` makes it 1): the thread count the figures use.
+func allowedCPUs() -> Int {
+    // The "Cpus_allowed" mask of /proc/self/status (sched_getaffinity is not imported without _GNU_SOURCE).
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed:") }) else {
+        return ProcessInfo.processInfo.activeProcessorCount
+    }
+    return line.dropFirst("Cpus_allowed:".count).reduce(0) { $0 + (Int(String($1), radix: 16)?.nonzeroBitCount ?? 0) }
+}
+
 func readSeries(_ path: String) -> [Double] {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
         printError("cannot read \(path)\n"); exit(1)
@@ -94,7 +104,7 @@ func time<M: Model>(_ model: M, _ args: Arguments, steps: Int) async {
     let median = times.sorted()[times.count / 2]
     let cpuMedian = cpuTimes.sorted()[cpuTimes.count / 2]
     print(String(format: "swift-%@ median %.6f s  cpu %.6f s  N %d  T %d  threads %d  per step %.1f us",
-                 args.model, median, cpuMedian, args.particles, steps, ProcessInfo.processInfo.activeProcessorCount,
+                 args.model, median, cpuMedian, args.particles, steps, allowedCPUs(),
                  median / Double(steps) * 1e6))
 }
 

@@ -138,6 +138,28 @@ public protocol Model: Sendable {
     /// Runs the particle to its next observation (inclusive) or to the end.
     func advance(_ particle: inout Particle, using rng: inout RandomStream) throws(ModelError) -> ParticleStep
 
+    /// Runs the particle to its next observation (inclusive) or to the end, writing what the
+    /// step did into the engine's recorder (already reset); the default wraps `advance(_:using:)`.
+    func advance(_ particle: inout Particle, recording step: inout StepRecorder,
+                 using rng: inout RandomStream) throws(ModelError)
+
+    /// What a key this model wrote into a `StepRecorder` names.
+    func describe(_ key: ChoiceKey) -> ChoiceDescription
+
+    /// `file:line:col` of the observation a recorder's `observation` id names.
+    func observationLocation(_ observation: Int) -> String?
+
+    /// Makes `destination` a copy of `source`, reusing `destination`'s storage where it can
+    /// (SMC resamples into last generation's particles); the default assigns.
+    func copy(_ source: borrowing Particle, into destination: inout Particle)
+
+    /// Resampling's copy loop: `destination[j]` becomes a copy of `source[ancestors[j]]` for j in
+    /// `range`, and a particle copied onto itself is left alone. It is the model's so that it runs
+    /// specialised for the particle type (the engine's generic code would copy each particle
+    /// through value witnesses); the default calls `copy`.
+    func copyParticles(from source: UnsafePointer<Particle>, ancestors: [Int], range: Range<Int>,
+                       into destination: UnsafeMutablePointer<Particle>)
+
     /// The trace of a finished particle's deterministic quantities and return value (SMC rebuilds choices from its genealogy).
     func finalState(of particle: Particle) -> (deterministic: [(Address, Value)], returnValue: Value?)
 
@@ -153,4 +175,30 @@ public protocol Model: Sendable {
     func explore(fixing choices: [Address: Value]) throws(ModelError) -> Exploration<Trace>
 
     var facts: ModelFacts { get }
+}
+
+extension Model {
+    public func advance(_ particle: inout Particle, recording step: inout StepRecorder,
+                        using rng: inout RandomStream) throws(ModelError) {
+        let result = try advance(&particle, using: &rng)
+        step.logWeight = result.logWeight
+        step.finished = result.finished
+        step.observationLocation = result.observationLocation
+        for record in result.choices { step.record(record) }
+    }
+
+    public func describe(_ key: ChoiceKey) -> ChoiceDescription {
+        ChoiceDescription(address: Address("#\(key.site)").appending(index: key.index), support: .real, kind: .real)
+    }
+
+    public func observationLocation(_ observation: Int) -> String? { nil }
+
+    public func copy(_ source: borrowing Particle, into destination: inout Particle) { destination = copy source }
+
+    public func copyParticles(from source: UnsafePointer<Particle>, ancestors: [Int], range: Range<Int>,
+                              into destination: UnsafeMutablePointer<Particle>) {
+        for j in range where source + ancestors[j] != UnsafePointer(destination + j) {
+            copy(source[ancestors[j]], into: &destination[j])
+        }
+    }
 }

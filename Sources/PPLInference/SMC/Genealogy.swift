@@ -188,7 +188,14 @@ struct GenerationChunk: Sendable {
         var addresses: [Address]
         var kinds: [Kind]
         var supports: [Support]
+        /// The model's keys for these addresses, when the choices were recorded by key.
+        var keys: [ChoiceKey]? = nil
         var indices: Range<Int> { addresses.indices }
+
+        func sameChoices(as other: Schema) -> Bool {
+            if let keys, let otherKeys = other.keys { return keys == otherKeys }
+            return addresses == other.addresses && kinds == other.kinds
+        }
     }
 
     enum Storage: Sendable {
@@ -213,8 +220,8 @@ struct GenerationChunk: Sendable {
         var values: [Double] = [], logDensities: [Double] = [], absent: [Bool] = []
         var anyAbsent = false
         for chunk in chunks {
-            guard case .uniform(let other) = chunk.storage, other.addresses == schema.addresses,
-                  other.kinds == schema.kinds, (chunk.logDensities != nil) == keepsDensities else { return nil }
+            guard case .uniform(let other) = chunk.storage, other.sameChoices(as: schema),
+                  (chunk.logDensities != nil) == keepsDensities else { return nil }
             values += chunk.values
             logDensities += chunk.logDensities ?? []
             if let flags = chunk.absent { anyAbsent = true; absent += flags } else {
@@ -268,6 +275,31 @@ struct GenerationChunk: Sendable {
             if general != nil { general?.append([]); return }
             absent.append(true)
             if let schema { pad(schema.addresses.count) }
+        }
+
+        /// Appends one particle's step as its model recorded it: values only while its keys match the schema's.
+        mutating func append(_ step: StepRecorder, describe: (ChoiceKey) -> ChoiceDescription) {
+            if general == nil, !step.hasRecords {
+                if schema == nil, step.count > 0 {
+                    var addresses: [Address] = [], kinds: [Kind] = [], supports: [Support] = []
+                    for key in step.keys {
+                        let description = describe(key)
+                        addresses.append(description.address)
+                        supports.append(description.support)
+                        let kind: Kind = switch description.kind { case .real: .real; case .int: .int; case .bool: .bool }
+                        kinds.append(kind)
+                    }
+                    schema = Schema(addresses: addresses, kinds: kinds, supports: supports, keys: Array(step.keys))
+                    pad(addresses.count * absent.count)
+                }
+                if let keys = schema?.keys, step.hasKeys(keys) {
+                    values.append(contentsOf: step.values)
+                    if keepLogDensities { logDensities.append(contentsOf: step.logDensities) }
+                    absent.append(false)
+                    return
+                }
+            }
+            append(step.choiceRecords(describe))
         }
 
         mutating func append(_ records: [ChoiceRecord]) {

@@ -2,9 +2,9 @@ import PPLDistributions
 
 /// The particles of one generation in one allocation, written in disjoint blocks by parallel tasks.
 ///
-/// Resampling copies particle values (copy-on-write makes a VM state's copy cheap) into
-/// a fresh buffer; nothing re-runs a program. Tasks touch only their own index range,
-/// which is what makes the unchecked `Sendable` sound.
+/// Resampling copies particles in place with `Model.copyParticles`, which reuses the storage of
+/// the particles it overwrites, so the steady state allocates nothing and nothing re-runs a program. Tasks touch only their own index range, which is what makes the
+/// unchecked `Sendable` sound.
 final class ParticleBuffer<Particle>: @unchecked Sendable {
     let count: Int
     let base: UnsafeMutablePointer<Particle>
@@ -15,11 +15,10 @@ final class ParticleBuffer<Particle>: @unchecked Sendable {
         base.initialize(repeating: particle, count: count)
     }
 
-    /// particle j of the new buffer is a copy of particle ancestors[j] of `source`.
-    init(resampling source: ParticleBuffer<Particle>, ancestors: [Int]) {
-        count = ancestors.count
-        base = .allocate(capacity: count)
-        for (j, a) in ancestors.enumerated() { (base + j).initialize(to: source.base[a]) }
+    /// Particle j becomes a copy of particle ancestors[j], in place: every ancestor must be its own
+    /// ancestor (`survivorsInPlace`), so no particle is read after it is overwritten.
+    func resample<M: Model>(ancestors: [Int], _ model: M) where M.Particle == Particle {
+        model.copyParticles(from: base, ancestors: ancestors, range: 0..<count, into: base)
     }
 
     deinit {
@@ -31,5 +30,7 @@ final class ParticleBuffer<Particle>: @unchecked Sendable {
 /// A block's own generator, kept across steps; only the task advancing that block touches it.
 final class BlockStream: @unchecked Sendable {
     var rng: RandomStream
+    /// The block's recorder, reused by each of its particles at each step.
+    var step = StepRecorder()
     init(seed: UInt64, stream: UInt64) { rng = RandomStream(seed: seed, stream: stream) }
 }

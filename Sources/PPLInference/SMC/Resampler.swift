@@ -47,6 +47,30 @@ public enum ResamplingScheme: Sendable, CustomStringConvertible {
 ///
 /// Linear in N + M. Rounding can leave the last cumulative sum just below 1, so points
 /// past it go to the last particle with positive weight.
+/// The same multiset of ancestors, reordered so that every particle with offspring is its own
+/// first offspring (`a[i] = i`) and the others are overwritten by the extra copies: resampling in
+/// place then copies only into particles that died, and never reads one it has overwritten.
+/// The particles are exchangeable, so the order changes nothing in distribution.
+func survivorsInPlace(_ ancestors: [Int]) -> [Int] {
+    let n = ancestors.count
+    var offspring = [Int](repeating: 0, count: n)
+    for a in ancestors { offspring[a] += 1 }
+    var placed = [Int](repeating: -1, count: n)
+    for i in 0..<n where offspring[i] > 0 {
+        placed[i] = i
+        offspring[i] -= 1
+    }
+    var free = 0
+    for i in 0..<n {
+        while offspring[i] > 0 {
+            while placed[free] >= 0 { free += 1 }
+            placed[free] = i
+            offspring[i] -= 1
+        }
+    }
+    return placed
+}
+
 func invertCumulativeWeights(_ weights: [Double], atSortedPoints points: [Double]) -> [Int] {
     var ancestors = [Int](repeating: 0, count: points.count)
     guard let lastPositive = weights.lastIndex(where: { $0 > 0 }) else { return ancestors }

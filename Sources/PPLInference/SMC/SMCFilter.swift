@@ -40,7 +40,7 @@ struct SMCFilter<M: Model>: Sendable {
         let resampler = options.resampling.resampler
         let rejuvenating = options.rejuvenationSteps > 0
 
-        var particles = ParticleBuffer(count: n, repeating: model.makeParticle())
+        let particles = ParticleBuffer(count: n, repeating: model.makeParticle())
         var finished = [Bool](repeating: false, count: n)
         var observationsSeen = [Int](repeating: 0, count: n)
         var prefixLogJoint = [Double](repeating: 0, count: n)
@@ -61,8 +61,8 @@ struct SMCFilter<M: Model>: Sendable {
 
         while finished.contains(false) {
             if Task.isCancelled { cancelled = true; break }
-            let blocks = await advance(particles, finished: finished, streams: streams,
-                                       blockSize: blockSize, keepLogDensities: rejuvenating)
+            let blocks = await advance(particles, finished: finished, streams: streams, blockSize: blockSize,
+                                       keepLogDensities: rejuvenating)
             step += 1
             if let error = blocks.lazy.compactMap({ $0.error }).first { throw error }
             genealogy.append(parents: pendingParents, chunks: blocks.map(\.chunk), overrides: pendingOverrides)
@@ -114,11 +114,13 @@ struct SMCFilter<M: Model>: Sendable {
 
             guard finished.contains(false) else { break }
             if ess < options.essThreshold * Double(n) || (options.essThreshold >= 1 && n > 1) {
-                let ancestors = resampler.ancestors(weights: weights, count: n, using: &resamplingRng)
-                guard ancestors.count == n, ancestors.allSatisfy({ $0 >= 0 && $0 < n }) else {
+                let drawn = resampler.ancestors(weights: weights, count: n, using: &resamplingRng)
+                guard drawn.count == n, drawn.allSatisfy({ $0 >= 0 && $0 < n }) else {
                     throw ModelError(.other, "resampler '\(resampler.name)' returned invalid ancestor indices")
                 }
-                particles = ParticleBuffer(resampling: particles, ancestors: ancestors)
+                // Survivors keep their own places, so only the others are overwritten, in place.
+                let ancestors = survivorsInPlace(drawn)
+                particles.resample(ancestors: ancestors, model)
                 finished = ancestors.map { finished[$0] }
                 observationsSeen = ancestors.map { observationsSeen[$0] }
                 prefixLogJoint = ancestors.map { prefixLogJoint[$0] }
@@ -173,17 +175,19 @@ struct SMCFilter<M: Model>: Sendable {
             case .matrix(let m): out.append(contentsOf: m.elements)
             }
         }
-        func shape(_ value: Value) -> [Int] {
-            switch value {
-            case .real: [-1]
-            case .int, .bool: [-2]
-            case .array(let elements): [elements.count] + elements.flatMap(shape)
-            case .matrix(let m): [-3, m.rows, m.columns]
+        func sameShape(_ a: Value, _ b: Value) -> Bool {
+            switch (a, b) {
+            case (.real, .real), (.int, .int), (.bool, .bool), (.int, .bool), (.bool, .int): return true
+            case (.array(let x), .array(let y)):
+                guard x.count == y.count else { return false }
+                for k in x.indices where !sameShape(x[k], y[k]) { return false }
+                return true
+            case (.matrix(let m), .matrix(let p)): return m.rows == p.rows && m.columns == p.columns
+            default: return false
             }
         }
         guard n > 0 else { return ([], [], []) }
         let first = items(0)
-        let firstAddresses = first.map(\.0), firstShapes = first.map { shape($0.1) }
         var columns: [Address] = [], isInteger: [Bool] = []
         for (address, value) in first {
             ValueFlattening.forEachScalar(address, value) { column, _, integer in
@@ -199,8 +203,8 @@ struct SMCFilter<M: Model>: Sendable {
             // Cheap check first (addresses and scalar count); shapes only when counts match.
             row.removeAll(keepingCapacity: true)
             for (_, value) in here { scalars(value, &row) }
-            guard row.count == columns.count, here.map(\.0) == firstAddresses,
-                  here.map({ shape($0.1) }) == firstShapes else {
+            guard row.count == columns.count, here.count == first.count,
+                  zip(here, first).allSatisfy({ $0.0 == $1.0 && sameShape($0.1, $1.1) }) else {
                 return slowFinalColumns(model, particles)
             }
             for c in 0..<row.count { flat[c * n + i] = row[c] }
@@ -242,21 +246,28 @@ struct SMCFilter<M: Model>: Sendable {
                     out.finishedNow = [Bool](repeating: false, count: range.count)
                     out.prefixIncrements = [Double](repeating: 0, count: range.count)
                     var chunk = GenerationChunk.Builder(capacity: range.count, keepLogDensities: keepLogDensities)
+                    // Moved out of the block's stream for the loop (no exclusivity checks), and back.
+                    var step = StepRecorder()
+                    swap(&step, &stream.step)
+                    defer { swap(&step, &stream.step) }
                     for i in range {
                         let k = i - range.lowerBound
                         guard !finished[i] else { chunk.appendAbsent(); continue }
                         do throws(ModelError) {
-                            let step = try model.advance(&particles.base[i], using: &stream.rng)
+                            step.reset()
+                            try model.advance(&particles.base[i], recording: &step, using: &stream.rng)
                             out.incrementalLogWeights[k] = step.logWeight
                             if keepLogDensities {
                                 var prior = 0.0
-                                for record in step.choices { prior += record.logDensity }
+                                for logDensity in step.logDensities { prior += logDensity }
                                 out.prefixIncrements[k] = prior + step.logWeight
                             }
                             out.observed[k] = !step.finished
                             out.finishedNow[k] = step.finished
-                            if out.location == nil { out.location = step.observationLocation }
-                            chunk.append(step.choices)
+                            if out.location == nil {
+                                out.location = step.observationLocation ?? (step.observation >= 0 ? model.observationLocation(step.observation) : nil)
+                            }
+                            chunk.append(step) { model.describe($0) }
                         } catch {
                             out.error = error
                             return (b, out)
