@@ -4,7 +4,8 @@ import PackageDescription
 
 // The distributions, the engines and the VM are optimised even in debug builds: the
 // statistical tests (posteriordb under MH, SBC) run them for millions of steps, about 10x
-// faster with -O, for about a minute more of a clean debug build on 2 cores.
+// faster with -O (the whole suite: 112 s instead of about 3.5 min). The cost: a clean debug
+// build of these targets takes 88 s of CPU instead of 27 s, and they debug less well.
 let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 
 let package = Package(

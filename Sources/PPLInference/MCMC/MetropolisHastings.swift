@@ -8,6 +8,9 @@ import PPLDistributions
 /// from its prior), accepting with probability
 /// min(1, p(t') q(t | t') / (p(t) q(t' | t))), scored through `Model.update` only
 /// (Metropolis et al. 1953; Hastings 1970; Wingate, Stuhlmüller & Goodman 2011 for traces).
+/// With `proposal: .adaptiveBlock`, each single-site step is followed by a move of all
+/// continuous latents together (`AdaptiveBlockProposal`, Haario et al. 2001), for posteriors
+/// too correlated for single-site moves.
 /// Counts follow DESIGN.md: `samples` draws kept per chain after `warmup` sweeps, one
 /// every `thin` sweeps; a sweep is `latentCount` single-site steps. Chain c draws from
 /// `RandomStream(seed: seed, stream: c)`, so results do not depend on the thread count.
