@@ -25,6 +25,47 @@ import Testing
         }
     }
 
+    /// `assign` makes a trie equal to another (tail copied, trie shared) and independent of it
+    /// afterwards; `prefixValues` reads what `get` reads, leaf by leaf.
+    @Test func assignedTrieEqualsItsSourceAndStaysIndependent() {
+        var rng = RandomStream(seed: 23)
+        var source = PersistentTrie<Int>()
+        for key in 0..<1_000 { source.set(key, key * 3) }
+        for _ in 0..<50 { source.set(rng.index(below: 1_000), -1) }   // rewrites, in the trie and the tail
+        var target = PersistentTrie<Int>()
+        for key in 0..<37 { target.set(key, 7) }
+        withUnsafePointer(to: source) { target.assign(from: $0) }
+        #expect((0..<1_001).allSatisfy { target.get($0) == source.get($0) })
+        #expect(target.prefixValues { $0 } == (0..<1_000).compactMap { source.get($0) })
+        target.set(1_000, 5)
+        target.set(10, 11)
+        #expect(source.get(1_000) == nil && source.get(10) != 11)
+        #expect(target.prefixValues { $0 }.count == 1_001)
+    }
+
+    /// A particle copied over another with `Model.copy` then moves exactly as a plain copy of
+    /// its source does, and moving it leaves the source alone.
+    @Test func copiedParticleContinuesLikeItsSource() throws {
+        let model = try VMModel(module: HandBuilt.stateSpace(), arguments: [.reals((0..<200).map { 0.01 * Double($0) })])
+        var rng = RandomStream(seed: 24)
+        var source = model.makeParticle()
+        for _ in 0..<70 { _ = try model.advance(&source, using: &rng) }
+        var target = model.makeParticle()
+        for _ in 0..<5 { _ = try model.advance(&target, using: &rng) }
+        model.copy(source, into: &target)
+        var plain = source
+        var a = RandomStream(seed: 25), b = RandomStream(seed: 25)
+        for _ in 0..<40 {
+            let x = try model.advance(&target, using: &a), y = try model.advance(&plain, using: &b)
+            #expect(x.logWeight == y.logWeight && x.choices.map(\.value) == y.choices.map(\.value))
+        }
+        #expect(target.observationsPassed == 110 && source.observationsPassed == 70)
+        var c = RandomStream(seed: 26), d = RandomStream(seed: 26)
+        var again = source
+        let x = try model.advance(&source, using: &c), y = try model.advance(&again, using: &d)
+        #expect(x.logWeight == y.logWeight)
+    }
+
     @Test func copyingAParticleDoesNotCopyItsHistory() throws {
         let T = 2000
         let model = try VMModel(module: HandBuilt.stateSpace(), arguments: [.reals(Array(repeating: 0.1, count: T))])

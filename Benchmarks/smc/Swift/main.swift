@@ -103,9 +103,9 @@ func time<M: Model>(_ model: M, _ args: Arguments, steps: Int) async {
     }
     let median = times.sorted()[times.count / 2]
     let cpuMedian = cpuTimes.sorted()[cpuTimes.count / 2]
-    print(String(format: "swift-%@ median %.6f s  cpu %.6f s  N %d  T %d  threads %d  per step %.1f us",
+    print(String(format: "swift-%@ median %.6f s  cpu %.6f s  N %d  T %d  threads %d  per step %.1f us  cpu per step %.1f us",
                  args.model, median, cpuMedian, args.particles, steps, allowedCPUs(),
-                 median / Double(steps) * 1e6))
+                 median / Double(steps) * 1e6, cpuMedian / Double(steps) * 1e6))
 }
 
 /// The check for long series: over 20 seeds, mean log Ẑ within 3 standard errors of

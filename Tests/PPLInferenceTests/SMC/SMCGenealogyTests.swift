@@ -25,6 +25,34 @@ import PPLDistributions
         #expect(seen == [.real(-2)])
     }
 
+    /// Steps recorded by key keep only values while the keys match; a different key turns the
+    /// chunk into records named by the model's descriptions.
+    @Test func keyedStepsKeepOnlyValuesUntilTheKeysDiffer() {
+        func describe(_ key: ChoiceKey) -> ChoiceDescription {
+            ChoiceDescription(address: Address(key.site == 0 ? "x" : "z").appending(index: key.index), support: .real,
+                              kind: key.site == 0 ? .real : .int)
+        }
+        func step(_ keys: [(Int32, Int, Double)]) -> StepRecorder {
+            var step = StepRecorder()
+            for (site, index, value) in keys { step.record(ChoiceKey(site: site, index: index), value: value, logDensity: -1) }
+            return step
+        }
+        var uniform = GenerationChunk.Builder(capacity: 2, keepLogDensities: true)
+        uniform.append(step([(0, 4, 0.5)]), describe: describe)
+        uniform.append(step([(0, 4, 1.5)]), describe: describe)
+        let chunk = uniform.build()
+        guard case .uniform(let schema) = chunk.storage else { Issue.record("expected uniform storage"); return }
+        #expect(schema.addresses == [Address("x").appending(index: 4)] && chunk.values == [0.5, 1.5])
+        #expect(chunk.logDensities == [-1, -1])
+
+        var mixed = GenerationChunk.Builder(capacity: 2, keepLogDensities: false)
+        mixed.append(step([(0, 4, 0.5)]), describe: describe)
+        mixed.append(step([(1, 2, 3)]), describe: describe)
+        guard case .general(let records) = mixed.build().storage else { Issue.record("expected general storage"); return }
+        #expect(records.map { $0.map(\.address.description) } == [["x[4]"], ["z[2]"]])
+        #expect(records[1][0].value == .int(3))
+    }
+
     /// A particle whose choices differ (stochastic control flow) turns the chunk into records, losing nothing.
     @Test func mixedChoicesFallBackToRecords() {
         var builder = GenerationChunk.Builder(capacity: 4, keepLogDensities: true)

@@ -25,6 +25,21 @@ import PPLDistributions
         }
     }
 
+    /// Reordered ancestors keep the drawn multiset, leave every survivor in its own place and
+    /// copy only survivors, so resampling in place never reads an overwritten particle.
+    @Test(arguments: ResamplingScheme.builtIn)
+    func survivorsKeepTheirPlaces(_ scheme: ResamplingScheme) {
+        var rng = RandomStream(seed: 31)
+        let weights = (0..<200).map { _ in rng.uniform() * rng.uniform() }
+        let total = weights.reduce(0, +)
+        let drawn = scheme.resampler.ancestors(weights: weights.map { $0 / total }, count: 200, using: &rng)
+        let placed = survivorsInPlace(drawn)
+        #expect(placed.sorted() == drawn.sorted())
+        let survivors = Set(drawn)
+        #expect(survivors.allSatisfy { placed[$0] == $0 })
+        #expect(placed.allSatisfy { survivors.contains($0) && placed[$0] == $0 })
+    }
+
     @Test(arguments: ResamplingScheme.builtIn)
     func offspringCountsAreUnbiased(_ scheme: ResamplingScheme) {
         #expect(Self.countsAreUnbiased(scheme.resampler))
