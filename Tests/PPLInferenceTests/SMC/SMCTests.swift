@@ -91,7 +91,7 @@ func weightedMean(_ posterior: Posterior, _ column: Address, chain: Int = 0) thr
         #expect(runs.pathsMatchFinalStates)
     }
 
-    /// The T = 1,000 check, opt-in (PPL_LONG_TESTS=1; about 10 minutes on 2 cores).
+    /// The T = 1,000 check, opt-in (PPL_LONG_TESTS=1; about 25 CPU-minutes with its control).
     ///
     /// log Ẑ is biased low, E[log Ẑ] ≈ log Z - Var(log Ẑ)/2 (Bérard, Del Moral & Doucet 2014),
     /// and on this series Var(log Ẑ) ≈ 10⁴/N, so the mean of 20 seeds sits within 3 standard
