@@ -63,17 +63,17 @@ public struct VMTrace: ModelTrace {
     public var observations: [ChoiceRecord] { observedInstances.map { record(Int($0)) } }
 
     public var deterministic: [(Address, Value)] {
-        if deterministicStale, let fresh = try? program.recomputeDeterministic(self) { return fresh.deterministic }
+        if deterministicStale, program.reportsValues, let fresh = try? program.recomputeDeterministic(self) { return fresh.deterministic }
         return reports
     }
 
     public var returnValue: Value? {
-        if deterministicStale, let fresh = try? program.recomputeDeterministic(self) { return fresh.returnValue }
+        if deterministicStale, program.reportsValues, let fresh = try? program.recomputeDeterministic(self) { return fresh.returnValue }
         return storedReturnValue
     }
 
     public var reported: (deterministic: [(Address, Value)], returnValue: Value?) {
-        if deterministicStale, let fresh = try? program.recomputeDeterministic(self) { return fresh }
+        if deterministicStale, program.reportsValues, let fresh = try? program.recomputeDeterministic(self) { return fresh }
         return (reports, storedReturnValue)
     }
 
@@ -105,6 +105,11 @@ public struct VMTrace: ModelTrace {
                             support: supports[i] ?? site.fixedSupport ?? .real, location: site.location)
     }
 
+    public func latentValueAndSupport(_ index: Int) -> (value: Value, support: Support) {
+        let i = Int(latentInstances[index])
+        return (value(i), supports[i] ?? program.sites[Int(instances[i].site)].fixedSupport ?? .real)
+    }
+
     /// Latent values by address, for re-execution with reuse.
     func latentChoices() -> [AddressKey: Value] {
         var out: [AddressKey: Value] = [:]
@@ -115,6 +120,13 @@ public struct VMTrace: ModelTrace {
 }
 
 extension CompiledProgram {
+    /// Whether a run reports anything (a model-level `let` in any function, or a returned value);
+    /// when not, an in-place update leaves nothing to recompute, so recording a draw need not re-run
+    /// the program.
+    var reportsValues: Bool {
+        functions[entry].returnType != nil || functions.contains { !$0.reports.isEmpty }
+    }
+
     func scalarValue(_ x: Double, type: ValueType) -> Value {
         switch type {
         case .int: .int(Int(x))

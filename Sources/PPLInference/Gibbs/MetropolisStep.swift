@@ -10,15 +10,15 @@ extension GibbsChain {
     /// acceptance rate (Andrieu & Thoms 2008).
     mutating func metropolisStep(_ trace: inout M.Trace, index: Int, site s: Int, adapting: Bool,
                                  using rng: inout RandomStream) throws(ModelError) {
-        let record = trace.latent(index)
-        let outcome = SiteProposal.propose(record, stepSize: exp(sites[s].logStepSize), fault: .none, using: &rng)
+        let (value, support) = trace.latentValueAndSupport(index)
+        let outcome = SiteProposal.propose(value, in: support, stepSize: exp(sites[s].logStepSize), fault: .none, using: &rng)
         let probability: Double
         let accepted: Bool
         switch outcome {
         case .skip:
             return
         case .fromPrior:
-            (probability, accepted) = try priorStep(&trace, index: index, record: record, using: &rng)
+            (probability, accepted) = try priorStep(&trace, index: index, record: trace.latent(index), using: &rng)
         case .move(let move):
             guard move.logHastings > -.infinity else {
                 (probability, accepted) = (0, false)

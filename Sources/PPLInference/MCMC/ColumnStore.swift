@@ -38,6 +38,23 @@ struct ColumnStore: Sendable {
         }
     }
 
+    /// Fills the next position with a scalar when the caller knows it is the column this position
+    /// held in the previous draw (a static model's latents, in order); false when it cannot (first
+    /// draw, or a non-scalar value), and the caller sets it by address instead.
+    mutating func setAtSamePosition(_ value: Value) -> Bool {
+        guard position < columnAtPosition.count, drawCount > 1 else { return false }
+        let x: Double
+        switch value {
+        case .real(let v): x = v
+        case .int(let n): x = Double(n)
+        case .bool(let b): x = b ? 1 : 0
+        case .array, .matrix: return false
+        }
+        values[columnAtPosition[position]][drawCount - 1] = x
+        position += 1
+        return true
+    }
+
     private mutating func setScalar(_ address: Address, _ x: Double, integer: Bool, kind: Int) {
         defer { position += 1 }
         if position < columnAtPosition.count, addresses[columnAtPosition[position]] == address {

@@ -172,13 +172,17 @@ struct MHChain<M: Model>: Sendable {
         }
     }
 
-    private mutating func site(for index: Int, _ address: Address) -> Int {
+    /// The adaptation state of latent `index`: by position in static models (the address is built
+    /// only the first time), by address otherwise.
+    private mutating func site(for index: Int, in trace: M.Trace) -> Int {
         if model.facts.isStatic {
-            if index < sites.count { return index }
-            while sites.count <= index { sites.append(MHSite(address: address, logStepSize: log(settings.initialStepSize))) }
-            sites[index].address = address
+            // Each site gets its own address, whichever index a random scan meets first.
+            while sites.count <= index {
+                sites.append(MHSite(address: trace.latent(sites.count).address, logStepSize: log(settings.initialStepSize)))
+            }
             return index
         }
+        let address = trace.latent(index).address
         if let s = siteByAddress[address] { return s }
         siteByAddress[address] = sites.count
         sites.append(MHSite(address: address, logStepSize: log(settings.initialStepSize)))
@@ -198,18 +202,18 @@ struct MHChain<M: Model>: Sendable {
                                using rng: inout RandomStream) throws(ModelError) -> Double? {
         let count = trace.latentCount
         let index = rng.index(below: count)
-        let record = trace.latent(index)
-        let s = site(for: index, record.address)
+        let (value, support) = trace.latentValueAndSupport(index)
+        let s = site(for: index, in: trace)
         let outcome: SiteProposal.Outcome = settings.proposal == .prior
-            ? (record.support == .point ? .skip : .fromPrior)
-            : SiteProposal.propose(record, stepSize: exp(sites[s].logStepSize), fault: settings.fault, using: &rng)
+            ? (support == .point ? .skip : .fromPrior)
+            : SiteProposal.propose(value, in: support, stepSize: exp(sites[s].logStepSize), fault: settings.fault, using: &rng)
         let probability: Double
         let accepted: Bool
         switch outcome {
         case .skip:
             return nil
         case .fromPrior:
-            (probability, accepted) = try priorStep(&trace, index: index, record: record, using: &rng)
+            (probability, accepted) = try priorStep(&trace, index: index, record: trace.latent(index), using: &rng)
         case .move(let move):
             (probability, accepted) = try randomWalkStep(&trace, index: index, move: move, using: &rng)
             if adapting && move.usesStepSize {
@@ -282,7 +286,10 @@ struct MHChain<M: Model>: Sendable {
     private mutating func record(_ trace: M.Trace, acceptStatistic: Double,
                                  predictiveRng: inout RandomStream) throws(ModelError) {
         result.columns.beginDraw()
+        // A static model's latents come at the same positions every draw: no addresses to build.
+        let samePositions = model.facts.isStatic
         for k in 0..<trace.latentCount {
+            if samePositions, result.columns.setAtSamePosition(trace.latentValueAndSupport(k).value) { continue }
             let r = trace.latent(k)
             result.columns.set(r.address, r.value, kind: 0)
         }

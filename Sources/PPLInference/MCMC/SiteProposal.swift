@@ -39,44 +39,44 @@ enum SiteProposal {
         case noSelectionCorrection
     }
 
-    static func propose(_ record: ChoiceRecord, stepSize s: Double, fault: Fault,
+    static func propose(_ value: Value, in support: Support, stepSize s: Double, fault: Fault,
                         using rng: inout RandomStream) -> Outcome {
-        switch record.support {
+        switch support {
         case .point:
             return .skip
         case .booleans:
-            switch record.value {
+            switch value {
             case .int(let k): return .move(Move(value: .int(k == 0 ? 1 : 0), logHastings: 0, usesStepSize: false, targetAcceptance: 0.44))
             case .bool(let b): return .move(Move(value: .bool(!b), logHastings: 0, usesStepSize: false, targetAcceptance: 0.44))
             default: return .fromPrior
             }
         case .integers(let a, let b):
-            guard b > a, let k = record.value.asInt, k >= a, k <= b else { return b > a ? .fromPrior : .skip }
+            guard b > a, let k = value.asInt, k >= a, k <= b else { return b > a ? .fromPrior : .skip }
             // Uniform on the other b - a values: draw from b - a slots and skip over k.
             var j = a + rng.index(below: b - a)
             if j >= k { j += 1 }
             return .move(Move(value: .int(j), logHastings: 0, usesStepSize: false, targetAcceptance: 0.44))
         case .naturals:
-            guard let k = record.value.asInt else { return .fromPrior }
+            guard let k = value.asInt else { return .fromPrior }
             let size = 1 + Int(min(abs(s * rng.standardNormal()), 1e9).rounded(.down))
             let j = rng.uniform() < 0.5 ? k - size : k + size
             // Below zero is outside the support: reject without running the model.
             return .move(Move(value: .int(j), logHastings: j < 0 ? -.infinity : 0, usesStepSize: true, targetAcceptance: 0.44))
         case .real:
-            guard let x = record.value.asReal else { return .fromPrior }
+            guard let x = value.asReal else { return .fromPrior }
             let drift = fault == .drift ? 0.5 * s : 0
             return .move(Move(value: .real(x + s * rng.standardNormal() + drift), logHastings: 0,
                               usesStepSize: true, targetAcceptance: 0.44))
         case .positive, .nonNegative:
-            return logScaleMove(record.value, lower: 0, s, fault, &rng)
+            return logScaleMove(value, lower: 0, s, fault, &rng)
         case .lowerBounded(let a):
-            return logScaleMove(record.value, lower: a, s, fault, &rng)
+            return logScaleMove(value, lower: a, s, fault, &rng)
         case .unitInterval:
-            return logitScaleMove(record.value, lower: 0, upper: 1, s, fault, &rng)
+            return logitScaleMove(value, lower: 0, upper: 1, s, fault, &rng)
         case .interval(let a, let b):
-            return logitScaleMove(record.value, lower: a, upper: b, s, fault, &rng)
+            return logitScaleMove(value, lower: a, upper: b, s, fault, &rng)
         case .realVector(let k):
-            guard let xs = record.value.asReals, xs.count == k, k > 0 else { return .fromPrior }
+            guard let xs = value.asReals, xs.count == k, k > 0 else { return .fromPrior }
             let scale = s / Double(k).squareRoot()
             let moved = xs.map { $0 + scale * rng.standardNormal() }
             return .move(Move(value: .reals(moved), logHastings: 0, usesStepSize: true, targetAcceptance: 0.234))

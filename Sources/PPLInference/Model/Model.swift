@@ -36,11 +36,18 @@ public protocol ModelTrace: Sendable {
     /// Both of the above at once: a model that recomputes them after in-place updates
     /// (the VM re-runs the program) does it once per recorded draw instead of twice.
     var reported: (deterministic: [(Address, Value)], returnValue: Value?) { get }
+    /// Latent `index`'s value and support without the rest of its record: what a proposal needs,
+    /// without building the address on every MH step.
+    func latentValueAndSupport(_ index: Int) -> (value: Value, support: Support)
 }
 
 extension ModelTrace {
     public var logJoint: Double { logPrior + logLikelihood }
     public var reported: (deterministic: [(Address, Value)], returnValue: Value?) { (deterministic, returnValue) }
+    public func latentValueAndSupport(_ index: Int) -> (value: Value, support: Support) {
+        let record = latent(index)
+        return (record.value, record.support)
+    }
 }
 
 /// What one `advance` of a particle did: the choices it made and the weight it gained.

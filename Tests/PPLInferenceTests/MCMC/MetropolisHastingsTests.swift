@@ -96,6 +96,22 @@ struct MeanCheck: CustomStringConvertible {
         #expect(posterior.diagnostics.warnings.isEmpty, "\(posterior.diagnostics.warnings)")
     }
 
+    /// Per-address acceptance of a static model names every site with its own rate, whichever
+    /// site the random scan meets first (it once lent its address to every earlier site).
+    @Test func acceptanceIsReportedPerSiteUnderItsOwnAddress() async throws {
+        let model = SwiftModel(isStatic: true) { ctx in
+            _ = try ctx.sample("x", Normal(mu: 0, sigma: 1))
+            for i in 0..<4 { _ = try ctx.sample(Address("b").appending(index: i), Bernoulli(p: 0.5)) }
+        }
+        let posterior = try await MetropolisHastings(samples: 400, warmup: 200, chains: 2, seed: 5).run(model)
+        let rates = posterior.diagnostics.acceptanceRate
+        let expected: Set<Address> = Set([Address("x")] + (0..<4).map { Address("b").appending(index: $0) })
+        #expect(Set(rates.keys) == expected, "\(rates)")
+        // A flip between two values of equal prior mass is always accepted; the walk on x is not.
+        for i in 0..<4 { #expect(rates[Address("b").appending(index: i)] == 1, "\(rates)") }
+        #expect((rates["x"] ?? 1) < 0.9, "\(rates)")
+    }
+
     @Test func betaBernoulliOnTheLogitScale() async throws {
         let posterior = try await MetropolisHastings(samples: 1_000, chains: 4, seed: 12).run(mhBetaBernoulli)
         let check = MeanCheck(posterior, "p", betaA / (betaA + betaB))
