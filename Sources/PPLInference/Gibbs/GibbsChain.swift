@@ -294,10 +294,7 @@ struct GibbsChain<M: Model>: Sendable {
 
     private mutating func record(_ trace: M.Trace) {
         result.columns.beginDraw()
-        for k in 0..<trace.latentCount {
-            let r = trace.latent(k)
-            result.columns.set(r.address, r.value, kind: 0)
-        }
+        result.columns.setLatents(of: trace, samePositions: model.facts.isStatic)
         let reported = trace.reported
         for (address, value) in reported.deterministic { result.columns.set(address, value, kind: 1) }
         if let value = reported.returnValue { result.columns.set(Address("return"), value, kind: 2) }

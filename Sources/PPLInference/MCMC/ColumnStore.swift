@@ -38,10 +38,20 @@ struct ColumnStore: Sendable {
         }
     }
 
+    /// Sets every latent choice of `trace`; with `samePositions` (a static model, whose latents come
+    /// in the same order every run) by position after the first draws, without building addresses.
+    mutating func setLatents<T: ModelTrace>(of trace: T, samePositions: Bool) {
+        for k in 0..<trace.latentCount {
+            if samePositions, setAtSamePosition(trace.latentValueAndSupport(k).value) { continue }
+            let r = trace.latent(k)
+            set(r.address, r.value, kind: 0)
+        }
+    }
+
     /// Fills the next position with a scalar when the caller knows it is the column this position
     /// held in the previous draw (a static model's latents, in order); false when it cannot (first
     /// draw, or a non-scalar value), and the caller sets it by address instead.
-    mutating func setAtSamePosition(_ value: Value) -> Bool {
+    private mutating func setAtSamePosition(_ value: Value) -> Bool {
         guard position < columnAtPosition.count, drawCount > 1 else { return false }
         let x: Double
         switch value {

@@ -286,13 +286,7 @@ struct MHChain<M: Model>: Sendable {
     private mutating func record(_ trace: M.Trace, acceptStatistic: Double,
                                  predictiveRng: inout RandomStream) throws(ModelError) {
         result.columns.beginDraw()
-        // A static model's latents come at the same positions every draw: no addresses to build.
-        let samePositions = model.facts.isStatic
-        for k in 0..<trace.latentCount {
-            if samePositions, result.columns.setAtSamePosition(trace.latentValueAndSupport(k).value) { continue }
-            let r = trace.latent(k)
-            result.columns.set(r.address, r.value, kind: 0)
-        }
+        result.columns.setLatents(of: trace, samePositions: model.facts.isStatic)
         let reported = trace.reported
         for (address, value) in reported.deterministic { result.columns.set(address, value, kind: 1) }
         if let value = reported.returnValue { result.columns.set(Address("return"), value, kind: 2) }
