@@ -91,35 +91,10 @@ func weightedMean(_ posterior: Posterior, _ column: Address, chain: Int = 0) thr
         #expect(runs.pathsMatchFinalStates)
     }
 
-    /// The T = 1,000 check, opt-in (PPL_LONG_TESTS=1; about 25 CPU-minutes with its control).
-    ///
-    /// log Ẑ is biased low, E[log Ẑ] ≈ log Z - Var(log Ẑ)/2 (Bérard, Del Moral & Doucet 2014),
-    /// and on this series Var(log Ẑ) ≈ 10⁴/N, so the mean of 20 seeds sits within 3 standard
-    /// errors of the Kalman value only once that bias is under about one standard error,
-    /// sd/√20: N = 64,000 puts it at 0.9 (at N = 4,000 it is 3.6, and every scheme fails).
-    /// That is 80 runs of 6.4·10⁷ particle-steps, too long for the default suite.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["PPL_LONG_TESTS"] != nil),
-          arguments: ResamplingScheme.builtIn)
-    func kalmanEvidenceT1000(_ scheme: ResamplingScheme) async throws {
-        let runs = try await Self.ssmRuns(scheme, t: 1_000, particles: 64_000)
-        let (mean, standardError) = meanAndStandardError(runs.logEvidences)
-        #expect(abs(mean - runs.series.logEvidence) < 3 * standardError,
-                "\(scheme): mean log Z \(mean) vs Kalman \(runs.series.logEvidence), se \(standardError)")
-        // sd(log Ẑ) < 0.67, so the Jensen bias sd²/2 stays under 1.5 standard errors.
-        #expect(standardError < 0.15)
-        let (filterMean, filterSE) = meanAndStandardError(runs.filterMeans)
-        #expect(abs(filterMean - runs.series.filterMean) < 4 * filterSE)
-        #expect(runs.minimumFinalESS > 2_000)
-        #expect(runs.pathsMatchFinalStates)
-    }
-
-    /// The T = 1,000 check's negative control: a biased resampler fails it at the same N.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["PPL_LONG_TESTS"] != nil))
-    func biasedResamplerIsRejectedT1000() async throws {
-        let runs = try await Self.ssmRuns(.custom(SquaredWeightResampling()), t: 1_000, particles: 64_000)
-        let (mean, standardError) = meanAndStandardError(runs.logEvidences)
-        #expect(abs(mean - runs.series.logEvidence) > 3 * standardError)
-    }
+    // The T = 1,000 check is not a test: log Ẑ is biased low, E[log Ẑ] ≈ log Z - Var(log Ẑ)/2
+    // (Bérard, Del Moral & Doucet 2014), and on this series Var(log Ẑ) ≈ 10⁴/N, so the mean of 20 seeds
+    // sits within 3 standard errors of the Kalman value only from N ≈ 64,000: 5·10⁹ particle-steps,
+    // far beyond the suite's budget. `KALMAN_CHECK=1 Benchmarks/smc/run.sh` runs it (release build).
 
     /// Negative controls: the same check rejects a biased resampler and a wrongly weighted model.
     @Test func biasedResamplerIsRejected() async throws {
