@@ -60,16 +60,14 @@ public struct Gibbs: Sendable {
     public static let name = "gibbs"
 
     func validate() throws(ModelError) {
-        func bad(_ option: String, _ requirement: String, _ value: String) -> ModelError {
-            ModelError(.other, "gibbs: '\(option)' must be \(requirement), got \(value)")
+        try ChainStart.validate(engine: Self.name, samples: samples, warmup: warmup, thin: thin, chains: chains,
+                                maxConcurrentChains: maxConcurrentChains)
+        if conjugacyChecks < 0 {
+            throw ChainStart.badOption(Self.name, "conjugacyChecks", "non-negative", String(conjugacyChecks))
         }
-        if samples < 1 { throw bad("samples", "at least 1", String(samples)) }
-        if let warmup, warmup < 0 { throw bad("warmup", "non-negative", String(warmup)) }
-        if thin < 1 { throw bad("thin", "at least 1", String(thin)) }
-        if chains < 1 { throw bad("chains", "at least 1", String(chains)) }
-        if conjugacyChecks < 0 { throw bad("conjugacyChecks", "non-negative", String(conjugacyChecks)) }
-        if maxEnumeratedValues < 2 { throw bad("maxEnumeratedValues", "at least 2", String(maxEnumeratedValues)) }
-        if let limit = maxConcurrentChains, limit < 1 { throw bad("maxConcurrentChains", "at least 1", String(limit)) }
+        if maxEnumeratedValues < 2 {
+            throw ChainStart.badOption(Self.name, "maxEnumeratedValues", "at least 2", String(maxEnumeratedValues))
+        }
     }
 
     /// Runs every chain and returns their draws, with the kernel each address got in `diagnostics.schedule`.

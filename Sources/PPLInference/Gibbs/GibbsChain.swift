@@ -99,26 +99,8 @@ struct GibbsChain<M: Model>: Sendable {
     // MARK: - Initialisation and the schedule
 
     private func initialTrace(using rng: inout RandomStream) throws(ModelError) -> M.Trace {
-        var lastError: ModelError?
-        for _ in 0..<max(1, settings.initAttempts) {
-            do throws(ModelError) {
-                let trace = settings.inits.isEmpty
-                    ? try model.simulate(using: &rng)
-                    : try model.generate(constraints: settings.inits, using: &rng)
-                for address in settings.inits.keys.sorted() where trace.latentIndex(of: address) == nil {
-                    throw ModelError(.other, "gibbs: the initial value names '\(address)', which is not a latent choice of the model",
-                                     address: address)
-                }
-                if trace.logJoint > -.infinity && !trace.logJoint.isNaN { return trace }
-            } catch {
-                if error.message.hasPrefix("gibbs: the initial value") { throw error }
-                lastError = error
-            }
-        }
-        var message = "gibbs: chain \(chainIndex) found no starting point with non-zero density in \(max(1, settings.initAttempts)) attempts"
-        if let lastError { message += "\nlast error: \(lastError)" }
-        message += "\nhelp: give starting values with `init` (`--init addr=value`), or check the data against the model's supports"
-        throw ModelError(lastError?.kind ?? .notFinite, message, location: lastError?.location, address: lastError?.address)
+        try ChainStart.initialTrace(model, inits: settings.inits, attempts: settings.initAttempts, engine: "gibbs",
+                                    chain: chainIndex, using: &rng)
     }
 
     /// Picks each latent's kernel; an entry that covers nothing, or a kernel that cannot update its site, is an error naming it.

@@ -88,53 +88,8 @@ struct MHChain<M: Model>: Sendable {
     // MARK: - Initialisation
 
     private func initialTrace(using rng: inout RandomStream) throws(ModelError) -> M.Trace {
-        var lastTrace: M.Trace?
-        var lastError: ModelError?
-        for _ in 0..<max(1, settings.initAttempts) {
-            do throws(ModelError) {
-                let trace = settings.inits.isEmpty
-                    ? try model.simulate(using: &rng)
-                    : try model.generate(constraints: settings.inits, using: &rng)
-                for address in settings.inits.keys.sorted() where trace.latentIndex(of: address) == nil {
-                    throw ModelError(.other, "mh: the initial value names '\(address)', which is not a latent choice of the model",
-                                     address: address)
-                }
-                if trace.logJoint > -.infinity && !trace.logJoint.isNaN { return trace }
-                lastTrace = trace
-            } catch {
-                if error.message.hasPrefix("mh: the initial value") { throw error }
-                lastError = error
-            }
-        }
-        throw initialisationFailure(lastTrace, lastError)
-    }
-
-    private func initialisationFailure(_ trace: M.Trace?, _ error: ModelError?) -> ModelError {
-        var lines = ["mh: chain \(chainIndex) found no starting point with non-zero density in \(max(1, settings.initAttempts)) attempts"
-                     + (settings.inits.isEmpty ? " from the prior" : " from the given initial values")]
-        if let trace {
-            lines.append("log densities at the last attempt:")
-            var rows: [(String, String, String, String)] = [("address", "value", "log density", "at")]
-            for k in 0..<trace.latentCount {
-                let r = trace.latent(k)
-                rows.append((r.address.description, r.value.description, formatReal(r.logDensity), r.location ?? ""))
-            }
-            for r in trace.observations {
-                rows.append((r.address.description + " (observed)", r.value.description, formatReal(r.logDensity), r.location ?? ""))
-            }
-            let widths = (0..<3).map { c in rows.map { [$0.0, $0.1, $0.2][c].count }.max() ?? 0 }
-            for row in rows {
-                lines.append("  " + row.0.padding(toLength: widths[0], withPad: " ", startingAt: 0) + "  "
-                             + row.1.padding(toLength: widths[1], withPad: " ", startingAt: 0) + "  "
-                             + row.2.padding(toLength: widths[2], withPad: " ", startingAt: 0) + "  " + row.3)
-            }
-            if trace.logLikelihood == -.infinity && trace.logPrior > -.infinity {
-                lines.append("note: the prior draws are fine but some observation or factor has zero density")
-            }
-        }
-        if let error { lines.append("last error: \(error)") }
-        lines.append("help: give starting values with `init` (`--init addr=value`), or check the data against the model's supports")
-        return ModelError(error?.kind ?? .notFinite, lines.joined(separator: "\n"), location: error?.location, address: error?.address)
+        try ChainStart.initialTrace(model, inits: settings.inits, attempts: settings.initAttempts, engine: "mh",
+                                    chain: chainIndex, using: &rng)
     }
 
     // MARK: - Sweeps and single-site steps

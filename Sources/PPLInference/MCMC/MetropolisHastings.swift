@@ -74,15 +74,11 @@ public struct MetropolisHastings: Sendable {
     public static let name = "mh"
 
     func validate() throws(ModelError) {
-        func bad(_ option: String, _ requirement: String, _ value: String) -> ModelError {
-            ModelError(.other, "mh: '\(option)' must be \(requirement), got \(value)")
+        try ChainStart.validate(engine: Self.name, samples: samples, warmup: warmup, thin: thin, chains: chains,
+                                maxConcurrentChains: maxConcurrentChains)
+        if !(initialStepSize > 0) || !initialStepSize.isFinite {
+            throw ChainStart.badOption(Self.name, "initialStepSize", "positive", formatReal(initialStepSize))
         }
-        if samples < 1 { throw bad("samples", "at least 1", String(samples)) }
-        if let warmup, warmup < 0 { throw bad("warmup", "non-negative", String(warmup)) }
-        if thin < 1 { throw bad("thin", "at least 1", String(thin)) }
-        if chains < 1 { throw bad("chains", "at least 1", String(chains)) }
-        if !(initialStepSize > 0) || !initialStepSize.isFinite { throw bad("initialStepSize", "positive", formatReal(initialStepSize)) }
-        if let limit = maxConcurrentChains, limit < 1 { throw bad("maxConcurrentChains", "at least 1", String(limit)) }
     }
 
     /// Runs every chain and returns their draws with diagnostics; on cancellation, the draws made so far.

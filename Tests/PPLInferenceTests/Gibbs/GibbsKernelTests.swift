@@ -51,6 +51,21 @@ private let discretePosterior: [Double] = {
 
 @Suite("Gibbs kernels and schedules")
 struct GibbsKernelTests {
+    @Test("a chain with no starting point of positive density says which choice or observation has none")
+    func failedInitialisationTablesEachChoice() async throws {
+        let impossible = SwiftModel(isStatic: true) { ctx in
+            let p = try ctx.sample("p", Beta(alpha: 1, beta: 1))
+            try ctx.observe(Bernoulli(p: p), 2, at: "y")
+        }
+        await #expect {
+            _ = try await Gibbs(samples: 5, chains: 1, initAttempts: 3).run(impossible)
+        } throws: { error in
+            let text = (error as? ModelError)?.description ?? ""
+            return text.contains("gibbs: chain 0 found no starting point") && text.contains("y (observed)")
+                && text.contains("-inf") && text.contains("p ")
+        }
+    }
+
     @Test("a recognition the model does not bear out is an error when asked for, a fallback under auto")
     func wrongRecognitionIsCaught() async throws {
         let claimed = WithConjugacy(notConjugate, ["s": "Gamma"])
