@@ -32,40 +32,21 @@ public struct GibbsSchedule: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses `z=enumerate,mu=conjugate,sigma=slice` (also `:` for `=`, `;` between entries); `auto` alone, or an entry `*=mh`, sets the fallback.
     public init(parsing text: String) throws(GibbsScheduleError) {
-        var entries: [(Address, GibbsKernel)] = []
-        var fallback = GibbsKernel.auto
         let separators: Set<Character> = [",", ";", "\n"]
         let items = text.split(whereSeparator: { separators.contains($0) }).map { String($0).trimmedForSchedule }
             .filter { !$0.isEmpty }
+        var pairs: [(address: String, kernel: String)] = []
         for item in items {
-            if let kernel = GibbsKernel(rawValue: item), items.count == 1 {
-                fallback = kernel
+            if GibbsKernel(rawValue: item) != nil, items.count == 1 {
+                pairs.append(("*", item))
                 continue
             }
             guard let cut = item.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
                 throw GibbsScheduleError("'\(item)' is not a schedule entry; write e.g. 'z=enumerate,mu=conjugate'")
             }
-            let name = String(item[..<cut]).trimmedForSchedule
-            let kernelName = String(item[item.index(after: cut)...]).trimmedForSchedule
-            guard let kernel = GibbsKernel(rawValue: kernelName) else {
-                throw GibbsScheduleError("unknown kernel '\(kernelName)' for '\(name)'; kernels are: "
-                                         + GibbsKernel.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            if name == "*" {
-                fallback = kernel
-                continue
-            }
-            let address: Address
-            do { address = try Address(parsing: name) } catch {
-                throw GibbsScheduleError("in the schedule entry '\(item)': \(error.description)")
-            }
-            if entries.contains(where: { $0.0 == address }) {
-                throw GibbsScheduleError("'\(address)' appears twice in the schedule")
-            }
-            entries.append((address, kernel))
+            pairs.append((String(item[..<cut]).trimmedForSchedule, String(item[item.index(after: cut)...]).trimmedForSchedule))
         }
-        self.entries = entries
-        self.fallback = fallback
+        try self.init(entries: pairs)
     }
 
     /// Builds a schedule from (address, kernel name) pairs in sweep order, as a query's
