@@ -50,21 +50,23 @@ struct Frame: Sendable {
         objectBase = source.pointee.objectBase
         returnTo = source.pointee.returnTo
         if prefix !== source.pointee.prefix { prefix = source.pointee.prefix }
-        let sourceMemory = source.pointee.memory
-        if memory.count == sourceMemory.count {
-            sourceMemory.withUnsafeBufferPointer { from in
-                memory.withUnsafeMutableBufferPointer { target in
-                    guard let f = from.baseAddress else { return }
-                    for m in 0..<from.count { target[m].assign(from: f + m) }
-                }
-            }
-        } else {
-            memory = sourceMemory
-        }
+        memory.assignElements(from: source.pointee.memory) { $0.assign(from: $1) }
     }
 }
 
 extension Array {
+    /// Makes this array equal to `source` by assigning element by element in its own buffer when
+    /// the lengths agree (so elements keep their storage), and by replacing it otherwise.
+    mutating func assignElements(from source: [Element], _ assign: (inout Element, UnsafePointer<Element>) -> Void) {
+        guard count == source.count else { self = source; return }
+        source.withUnsafeBufferPointer { from in
+            withUnsafeMutableBufferPointer { target in
+                guard let f = from.baseAddress else { return }
+                for k in 0..<from.count { assign(&target[k], f + k) }
+            }
+        }
+    }
+
     /// Whether both arrays use the same buffer (then assigning one to the other changes nothing).
     func sharesStorage(with other: [Element]) -> Bool {
         withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count } }
@@ -108,17 +110,7 @@ public struct VMState: Sendable {
     /// place rather than sharing `source`'s, so that the next write does not copy them again.
     /// `source` is a pointer, read field by field: a value argument would be copied whole first.
     mutating func assign(from source: UnsafePointer<VMState>) {
-        let sourceFrames = source.pointee.frames
-        if frames.count == sourceFrames.count {
-            sourceFrames.withUnsafeBufferPointer { from in
-                frames.withUnsafeMutableBufferPointer { target in
-                    guard let f = from.baseAddress else { return }
-                    for k in 0..<from.count { target[k].assign(from: f + k) }
-                }
-            }
-        } else {
-            frames = sourceFrames
-        }
+        frames.assignElements(from: source.pointee.frames) { $0.assign(from: $1) }
         reals.overwrite(with: source.pointee.reals)
         ints.overwrite(with: source.pointee.ints)
         if !objects.sharesStorage(with: source.pointee.objects) { objects = source.pointee.objects }
