@@ -95,7 +95,10 @@ import Testing
     func session(history: URL, _ drive: (_ type: (String) -> Void, _ screen: Screen) -> Void) throws -> (screen: String, status: Int32) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/script")
-        process.arguments = ["-qfec", "\(CommandLineTool.executable.path) repl", "/dev/null"]
+        // script runs the command through $SHELL -c; `exec` makes ppl the pty's only process, so a
+        // shell left waiting in between (dash does not exec a lone command) cannot die of the
+        // Ctrl-C the test types and report 130 for a session that ended well.
+        process.arguments = ["-qfec", "exec '\(CommandLineTool.executable.path)' repl", "/dev/null"]
         process.currentDirectoryURL = CommandLineTool.root
         var environment = ProcessInfo.processInfo.environment
         environment["PPL_HISTORY"] = history.path
