@@ -187,6 +187,21 @@ public struct VMModel: Model {
         try context.advance(&particle, &rng)
     }
 
+    /// Advances a block of particles in lockstep where they stand at the same instruction
+    /// (`CompiledProgram.advanceBlock`), one at a time where they do not.
+    public func advance(_ particles: UnsafeMutablePointer<VMState>, range: Range<Int>, finished: [Bool],
+                        recording step: inout StepRecorder, using rng: inout RandomStream,
+                        deliver: (Int, inout StepRecorder) -> Void) throws(ModelError) {
+        let context: BlockContext
+        if let kept = step.modelContext as? BlockContext, kept.program === program {
+            context = kept
+        } else {
+            context = BlockContext(program, ParticleContext(program, RunContext(trace: VMTrace(program: program, arguments: arguments))))
+            step.modelContext = context
+        }
+        try program.advanceBlock(particles, range: range, finished: finished, context: context, step: &step, rng: &rng, deliver: deliver)
+    }
+
     public func describe(_ key: ChoiceKey) -> ChoiceDescription {
         let site = program.sites[Int(key.site)]
         let kind: ChoiceDescription.Kind = switch site.drawType {

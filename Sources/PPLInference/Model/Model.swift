@@ -164,6 +164,17 @@ public protocol Model: Sendable {
     func advance(_ particle: inout Particle, recording step: inout StepRecorder,
                  using rng: inout RandomStream) throws(ModelError)
 
+    /// Advances every particle `particles[i]`, i in `range`, with `finished[i]` false to its next
+    /// observation (inclusive) or to the end, then calls `deliver(i, step)` for each of them in
+    /// increasing i with what its step recorded. `step` is the engine's recorder for the block
+    /// (its `modelContext` persists between calls); the default advances one particle at a time
+    /// with `advance(_:recording:using:)`. A model may instead run the block in lockstep (the VM
+    /// runs an instruction over every particle at the same program counter), which may draw the
+    /// block's random numbers in another order than one particle at a time.
+    func advance(_ particles: UnsafeMutablePointer<Particle>, range: Range<Int>, finished: [Bool],
+                 recording step: inout StepRecorder, using rng: inout RandomStream,
+                 deliver: (Int, inout StepRecorder) -> Void) throws(ModelError)
+
     /// What a key this model wrote into a `StepRecorder` names.
     func describe(_ key: ChoiceKey) -> ChoiceDescription
 
@@ -236,6 +247,16 @@ extension Model {
         step.finished = result.finished
         step.observationLocation = result.observationLocation
         for record in result.choices { step.record(record) }
+    }
+
+    public func advance(_ particles: UnsafeMutablePointer<Particle>, range: Range<Int>, finished: [Bool],
+                        recording step: inout StepRecorder, using rng: inout RandomStream,
+                        deliver: (Int, inout StepRecorder) -> Void) throws(ModelError) {
+        for i in range where !finished[i] {
+            step.reset()
+            try advance(&particles[i], recording: &step, using: &rng)
+            deliver(i, &step)
+        }
     }
 
     public func describe(_ key: ChoiceKey) -> ChoiceDescription {

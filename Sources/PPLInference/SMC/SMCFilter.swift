@@ -250,12 +250,14 @@ struct SMCFilter<M: Model>: Sendable {
                     var step = StepRecorder()
                     swap(&step, &stream.step)
                     defer { swap(&step, &stream.step) }
-                    for i in range {
-                        let k = i - range.lowerBound
-                        guard !finished[i] else { chunk.appendAbsent(); continue }
-                        do throws(ModelError) {
-                            step.reset()
-                            try model.advance(&particles.base[i], recording: &step, using: &stream.rng)
+                    // The model delivers advanced particles in increasing order; the others had finished.
+                    var next = range.lowerBound
+                    do throws(ModelError) {
+                        try model.advance(particles.base, range: range, finished: finished, recording: &step,
+                                          using: &stream.rng) { i, step in
+                            while next < i { chunk.appendAbsent(); next += 1 }
+                            next = i + 1
+                            let k = i - range.lowerBound
                             out.incrementalLogWeights[k] = step.logWeight
                             if keepLogDensities {
                                 var prior = 0.0
@@ -268,11 +270,12 @@ struct SMCFilter<M: Model>: Sendable {
                                 out.location = step.observationLocation ?? (step.observation >= 0 ? model.observationLocation(step.observation) : nil)
                             }
                             chunk.append(step) { model.describe($0) }
-                        } catch {
-                            out.error = error
-                            return (b, out)
                         }
+                    } catch {
+                        out.error = error
+                        return (b, out)
                     }
+                    while next < range.upperBound { chunk.appendAbsent(); next += 1 }
                     out.chunk = chunk.build()
                     return (b, out)
                 }
