@@ -291,6 +291,33 @@ extension CompiledProgram {
     /// `reuse` says the previous call re-scored the same site with the same choice values, so the
     /// scratch registers still hold its slice's results.
     func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool = false) throws(ModelError) -> Double {
+        let d = try rescoredDistribution(j, &trace, index, reuse: reuse)
+        let site = sites[Int(trace.instances[j].site)]
+        let spec = functions[site.function].sites[site.local]
+        switch spec.kind {
+        case .sample:
+            // A support that depends on other choices (b ~ Uniform(0, 1 - a)) moves with them;
+            // random walks on the unconstrained scale read it.
+            switch d {
+            case .scalar(let sd):
+                if spec.fixedSupport == nil { trace.supports[j] = sd.support }
+                return sd.logDensity(trace.instances[j].value)
+            case .generic(let any):
+                if spec.fixedSupport == nil { trace.supports[j] = any.support }
+                return any.logDensity(trace.value(j))
+            }
+        case .observe:
+            switch d {
+            case .scalar(let sd): return sd.logDensity(readReal(spec.value, &trace.scratch, 0, 0))
+            case .generic(let any): return any.logDensity(value(of: spec.value, trace.scratch, 0, 0, 0))
+            }
+        case .factor:
+            return trace.scratch.reals[Int(spec.value.index)]
+        }
+    }
+
+    /// The distribution of instance `j` re-evaluated from its slice and the trace's current values (`rescore` without the density).
+    func rescoredDistribution(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> LiveDistribution {
         let site = sites[Int(trace.instances[j].site)]
         let fn = site.function
         let spec = functions[fn].sites[site.local]
@@ -312,8 +339,12 @@ extension CompiledProgram {
                 if trace.scratch.ints[Int(reg.index)] != index.ints[i] { changed |= bit }
                 trace.scratch.ints[Int(reg.index)] = index.ints[i]; i += 1
             case .object:
-                if reuse && !trace.scratch.objects[Int(reg.index)].sharesStorage(with: index.objects[o]) { changed |= bit }
-                trace.scratch.objects[Int(reg.index)] = index.objects[o]; o += 1
+                // The same storage needs no assignment (and no reference counting).
+                if !trace.scratch.objects[Int(reg.index)].sharesStorage(with: index.objects[o]) {
+                    changed |= bit
+                    trace.scratch.objects[Int(reg.index)] = index.objects[o]
+                }
+                o += 1
             }
             bit = bit << 1
         }
@@ -337,27 +368,7 @@ extension CompiledProgram {
         for (k, code) in slice.code.enumerated() where all || slice.leafMasks[k] & changed != 0 {
             try executePure(code, &trace.scratch, 0, 0, 0, fn, Int.max)
         }
-        let d = try distribution(spec, &trace.scratch, Int.max, 0, 0, 0)
-        switch spec.kind {
-        case .sample:
-            // A support that depends on other choices (b ~ Uniform(0, 1 - a)) moves with them;
-            // random walks on the unconstrained scale read it.
-            switch d {
-            case .scalar(let sd):
-                if spec.fixedSupport == nil { trace.supports[j] = sd.support }
-                return sd.logDensity(trace.instances[j].value)
-            case .generic(let any):
-                if spec.fixedSupport == nil { trace.supports[j] = any.support }
-                return any.logDensity(trace.value(j))
-            }
-        case .observe:
-            switch d {
-            case .scalar(let sd): return sd.logDensity(readReal(spec.value, &trace.scratch, 0, 0))
-            case .generic(let any): return any.logDensity(value(of: spec.value, trace.scratch, 0, 0, 0))
-            }
-        case .factor:
-            return trace.scratch.reals[Int(spec.value.index)]
-        }
+        return try distribution(spec, &trace.scratch, Int.max, 0, 0, 0)
     }
 
     /// Sets one latent choice and re-scores it and its children; nil when the value is not a scalar.

@@ -151,6 +151,16 @@ public struct VMModel: Model {
         }
     }
 
+    public func chooseValue(_ trace: inout VMTrace, latent index: Int, among values: [Value],
+                            choosing choose: (_ logWeights: [Double]) -> Int?,
+                            using rng: inout RandomStream) throws(ModelError) {
+        if localUpdates, index >= 0, index < trace.latentCount,
+           try program.chooseLocally(&trace, latent: index, among: values, choosing: choose) {
+            return
+        }
+        try chooseValueByUpdates(&trace, latent: index, among: values, choosing: choose, using: &rng)
+    }
+
     public func makeParticle() -> VMState { start() }
 
     public func advance(_ particle: inout VMState, using rng: inout RandomStream) throws(ModelError) -> ParticleStep {

@@ -139,6 +139,20 @@ public protocol Model: Sendable {
     /// Restores the trace to what it was before `update`.
     func revert(_ trace: inout Trace, _ update: TraceUpdate<Undo>)
 
+    /// Scores latent `index` at each of `values` over its Markov blanket, lets `choose` pick one
+    /// from the log weights, and leaves the trace at the chosen value (as it was when `choose`
+    /// returns nil or the current value).
+    ///
+    /// logWeights[k] = log p(t with x_index = values[k]) - log p(t), what `update` would report,
+    /// and -infinity where the model rejects the value (`ModelError.rejectsValue`); a value equal
+    /// to the current one weighs 0. Enumeration Gibbs draws from the normalised weights; a
+    /// conjugate update reads natural parameters off them. The default scores each value with
+    /// `update`/`revert` (`chooseValueByUpdates`); a model that can score a Markov blanket at
+    /// several values in one pass, without undo records, overrides it.
+    func chooseValue(_ trace: inout Trace, latent index: Int, among values: [Value],
+                     choosing choose: (_ logWeights: [Double]) -> Int?,
+                     using rng: inout RandomStream) throws(ModelError)
+
     /// A fresh particle at the start of the program.
     func makeParticle() -> Particle
 
@@ -196,6 +210,36 @@ public protocol Model: Sendable {
 }
 
 extension Model {
+    public func chooseValue(_ trace: inout Trace, latent index: Int, among values: [Value],
+                            choosing choose: (_ logWeights: [Double]) -> Int?,
+                            using rng: inout RandomStream) throws(ModelError) {
+        try chooseValueByUpdates(&trace, latent: index, among: values, choosing: choose, using: &rng)
+    }
+
+    /// `chooseValue` through `update` and `revert`: one update per value other than the current
+    /// one, then one more to set the chosen value; the reference the faster overrides must match.
+    public func chooseValueByUpdates(_ trace: inout Trace, latent index: Int, among values: [Value],
+                                     choosing choose: (_ logWeights: [Double]) -> Int?,
+                                     using rng: inout RandomStream) throws(ModelError) {
+        guard index >= 0 && index < trace.latentCount else {
+            throw ModelError(.other, "no latent choice number \(index): the trace has \(trace.latentCount)")
+        }
+        let current = trace.latentValueAndSupport(index).value
+        var logWeights = [Double](repeating: -.infinity, count: values.count)
+        for (k, value) in values.enumerated() {
+            if value == current { logWeights[k] = 0; continue }
+            do throws(ModelError) {
+                let update = try update(&trace, latent: index, to: value, using: &rng)
+                revert(&trace, update)
+                if !update.logWeight.isNaN { logWeights[k] = update.logWeight }
+            } catch {
+                guard error.rejectsValue else { throw error }
+            }
+        }
+        guard let chosen = choose(logWeights), values.indices.contains(chosen), values[chosen] != current else { return }
+        _ = try update(&trace, latent: index, to: values[chosen], using: &rng)
+    }
+
     public func advance(_ particle: inout Particle, recording step: inout StepRecorder,
                         using rng: inout RandomStream) throws(ModelError) {
         let result = try advance(&particle, using: &rng)
