@@ -518,15 +518,7 @@ extension CompiledProgram {
                 context.eventValues.append(contentsOf: repeatElement(0, count: more))
                 context.eventLogDensities.append(contentsOf: repeatElement(0, count: more))
             }
-            for j in 0..<g {
-                let d: ScalarDistribution
-                do {
-                    d = try ScalarDistribution.make(id, lanes.realValue(j, a0r, a0i), lanes.realValue(j, a1r, a1i),
-                                                    lanes.realValue(j, a2r, a2i))
-                } catch { throw failure(j, error) }
-                let x = d.sample(using: &rng)
-                let logDensity = d.logDensity(x)
-                if logDensity.isNaN { throw failure(j, nil) }
+            @inline(__always) func commit(_ j: Int, _ x: Double, _ logDensity: Double) {
                 realOut?[j] = x
                 intOut?[j] = Int(x)
                 let i = index?[j] ?? 0
@@ -539,24 +531,64 @@ extension CompiledProgram {
                 context.eventValues[event + j] = x
                 context.eventLogDensities[event + j] = logDensity
             }
+            if id == .normal {
+                // The commonest family without the enum's dispatch: the same draws and densities.
+                for j in 0..<g {
+                    let d: Normal
+                    do { d = try Normal(mu: lanes.realValue(j, a0r, a0i), sigma: lanes.realValue(j, a1r, a1i)) } catch {
+                        throw failure(j, error)
+                    }
+                    let x = d.sample(using: &rng)
+                    let logDensity = d.logDensity(x)
+                    if logDensity.isNaN { throw failure(j, nil) }
+                    commit(j, x, logDensity)
+                }
+            } else {
+                for j in 0..<g {
+                    let d: ScalarDistribution
+                    do {
+                        d = try ScalarDistribution.make(id, lanes.realValue(j, a0r, a0i), lanes.realValue(j, a1r, a1i),
+                                                        lanes.realValue(j, a2r, a2i))
+                    } catch { throw failure(j, error) }
+                    let x = d.sample(using: &rng)
+                    let logDensity = d.logDensity(x)
+                    if logDensity.isNaN { throw failure(j, nil) }
+                    commit(j, x, logDensity)
+                }
+            }
             context.eventCount += 1
             context.groupDraws += g
             return false
         }
         let (vr, vi) = columns(hot.value, true)
-        for j in 0..<g {
-            let d: ScalarDistribution
-            do {
-                d = try ScalarDistribution.make(id, lanes.realValue(j, a0r, a0i), lanes.realValue(j, a1r, a1i),
-                                                lanes.realValue(j, a2r, a2i))
-            } catch { throw failure(j, error) }
-            let logDensity = d.logDensity(lanes.realValue(j, vr, vi))
-            if logDensity.isNaN { throw failure(j, nil) }
+        @inline(__always) func commit(_ j: Int, _ logDensity: Double) {
             let m = members[j], l = m - base
             context.stepLogWeights[l] += logDensity
             context.lastObservation[l] = Int(hot.global)
             states[m].observationsPassed += 1
             states[m].instanceCount += 1
+        }
+        if id == .normal {
+            for j in 0..<g {
+                let d: Normal
+                do { d = try Normal(mu: lanes.realValue(j, a0r, a0i), sigma: lanes.realValue(j, a1r, a1i)) } catch {
+                    throw failure(j, error)
+                }
+                let logDensity = d.logDensity(lanes.realValue(j, vr, vi))
+                if logDensity.isNaN { throw failure(j, nil) }
+                commit(j, logDensity)
+            }
+        } else {
+            for j in 0..<g {
+                let d: ScalarDistribution
+                do {
+                    d = try ScalarDistribution.make(id, lanes.realValue(j, a0r, a0i), lanes.realValue(j, a1r, a1i),
+                                                    lanes.realValue(j, a2r, a2i))
+                } catch { throw failure(j, error) }
+                let logDensity = d.logDensity(lanes.realValue(j, vr, vi))
+                if logDensity.isNaN { throw failure(j, nil) }
+                commit(j, logDensity)
+            }
         }
         return true
     }
