@@ -56,30 +56,31 @@ final class BlockContext: @unchecked Sendable {
             reals.deallocate()
             realCapacity = stride * realCount
             reals = .allocate(capacity: realCapacity)
+            reals.initialize(repeating: 0, count: realCapacity)
         }
         if stride * intCount > intCapacity {
             ints.deallocate()
             intCapacity = stride * intCount
             ints = .allocate(capacity: intCapacity)
+            ints.initialize(repeating: 0, count: intCapacity)
         }
-        // Every column starts gathered (see `Lanes.gather`).
-        realFlags = [UInt8](repeating: 1, count: max(1, realCount))
-        intFlags = [UInt8](repeating: 1, count: max(1, intCount))
+        realFlags = [UInt8](repeating: 0, count: max(1, realCount))
+        intFlags = [UInt8](repeating: 0, count: max(1, intCount))
         eventCount = 0
         if scratch.count < group { scratch = [Double](repeating: 0, count: group) }
     }
 }
 
 /// The lockstep group's registers as columns over the states of its members (structure of
-/// arrays): gathered from the members' own registers when the group starts, written back
-/// (the columns an instruction wrote) when it stops.
+/// arrays): a column is gathered from the members' own registers when first read, and the
+/// columns written are written back when the group stops.
 struct Lanes {
     let count: Int
     let members: UnsafePointer<Int>
     let states: UnsafeMutablePointer<VMState>
     let reals: UnsafeMutablePointer<Double>
     let ints: UnsafeMutablePointer<Int>
-    /// Per column: 2 once written.
+    /// Per column: 0 not gathered, 1 gathered, 2 written.
     let realFlags: UnsafeMutablePointer<UInt8>
     let intFlags: UnsafeMutablePointer<UInt8>
 
@@ -88,9 +89,27 @@ struct Lanes {
     var stride: Int { Lanes.stride(count) }
     static func stride(_ count: Int) -> Int { (count + 7) / 8 * 8 + 8 }
 
-    @inline(__always) func real(_ r: Int32) -> UnsafeMutablePointer<Double> { reals + Int(r) * stride }
-    @inline(__always) func int(_ r: Int32) -> UnsafeMutablePointer<Int> { ints + Int(r) * stride }
+    @inline(__always) func real(_ r: Int32) -> UnsafeMutablePointer<Double> {
+        let column = reals + Int(r) * stride
+        if realFlags[Int(r)] == 0 {
+            for j in 0..<count { column[j] = states[members[j]].reals[Int(r)] }
+            realFlags[Int(r)] = 1
+        }
+        return column
+    }
 
+    @inline(__always) func int(_ r: Int32) -> UnsafeMutablePointer<Int> {
+        let column = ints + Int(r) * stride
+        if intFlags[Int(r)] == 0 {
+            for j in 0..<count { column[j] = states[members[j]].ints[Int(r)] }
+            intFlags[Int(r)] = 1
+        }
+        return column
+    }
+
+    /// A column the instruction writes for every member without reading it. Should the group
+    /// stop partway through the instruction, members not yet written get back whatever the
+    /// column held, which the one-particle executor overwrites when it re-runs the instruction.
     @inline(__always) func realOut(_ r: Int32) -> UnsafeMutablePointer<Double> {
         realFlags[Int(r)] = 2
         return reals + Int(r) * stride
@@ -101,26 +120,19 @@ struct Lanes {
         return ints + Int(r) * stride
     }
 
+    /// A column read, then written.
+    @inline(__always) func intInOut(_ r: Int32) -> UnsafeMutablePointer<Int> {
+        let column = int(r)
+        intFlags[Int(r)] = 2
+        return column
+    }
+
     /// A real operand, from whichever register file holds it.
     @inline(__always) func realValue(_ j: Int, _ realColumn: UnsafeMutablePointer<Double>?,
                                      _ intColumn: UnsafeMutablePointer<Int>?) -> Double {
         if let realColumn { return realColumn[j] }
         if let intColumn { return Double(intColumn[j]) }
         return 0
-    }
-
-    /// Copies every member's registers into the columns, one member at a time.
-    func gather(realCount: Int, intCount: Int) {
-        let stride = self.stride
-        for j in 0..<count {
-            let m = members[j]
-            states[m].reals.withUnsafeBufferPointer { source in
-                for r in 0..<min(realCount, source.count) { reals[r * stride + j] = source[r] }
-            }
-            states[m].ints.withUnsafeBufferPointer { source in
-                for r in 0..<min(intCount, source.count) { ints[r * stride + j] = source[r] }
-            }
-        }
     }
 
     /// Writes every written column back into the members' registers, one member at a time.
@@ -261,7 +273,6 @@ extension CompiledProgram {
                     guard let realFlags = realFlags.baseAddress, let intFlags = intFlags.baseAddress else { return }
                     let lanes = Lanes(count: g, members: members, states: states, reals: context.reals, ints: context.ints,
                                       realFlags: realFlags, intFlags: intFlags)
-                    lanes.gather(realCount: f.realCount, intCount: f.intCount)
                     defer { lanes.scatter(realCount: f.realCount, intCount: f.intCount) }
                     stoppedAll = try runLanes(lanes, code, f, &pc, base: base, context: context, rng: &rng)
                 }
@@ -413,14 +424,14 @@ extension CompiledProgram {
                 for j in 1..<g where (x[j] >= y[j]) != leaves { return false }
                 if leaves { pc = Int(target); continue }
             case .forNext(let a, let target):
-                let x = lanes.intOut(a)
+                let x = lanes.intInOut(a)
                 for j in 0..<g { x[j] += 1 }
                 pc = Int(target)
                 continue
             case .whileCount(let a, let bound, _):
                 let x = lanes.int(a)
                 for j in 0..<g where x[j] >= bound { return false }
-                let out = lanes.intOut(a)
+                let out = lanes.intInOut(a)
                 for j in 0..<g { out[j] += 1 }
             case .load(let k):
                 let hot = code.hotLoads[Int(k)]
@@ -507,15 +518,7 @@ extension CompiledProgram {
                 context.eventValues.append(contentsOf: repeatElement(0, count: more))
                 context.eventLogDensities.append(contentsOf: repeatElement(0, count: more))
             }
-            for j in 0..<g {
-                let d: ScalarDistribution
-                do {
-                    d = try ScalarDistribution.make(id, lanes.realValue(j, a0r, a0i), lanes.realValue(j, a1r, a1i),
-                                                    lanes.realValue(j, a2r, a2i))
-                } catch { throw failure(j, error) }
-                let x = d.sample(using: &rng)
-                let logDensity = d.logDensity(x)
-                if logDensity.isNaN { throw failure(j, nil) }
+            @inline(__always) func commit(_ j: Int, _ x: Double, _ logDensity: Double) {
                 realOut?[j] = x
                 intOut?[j] = Int(x)
                 let i = index?[j] ?? 0
@@ -528,24 +531,64 @@ extension CompiledProgram {
                 context.eventValues[event + j] = x
                 context.eventLogDensities[event + j] = logDensity
             }
+            if id == .normal {
+                // The commonest family without the enum's dispatch: the same draws and densities.
+                for j in 0..<g {
+                    let d: Normal
+                    do { d = try Normal(mu: lanes.realValue(j, a0r, a0i), sigma: lanes.realValue(j, a1r, a1i)) } catch {
+                        throw failure(j, error)
+                    }
+                    let x = d.sample(using: &rng)
+                    let logDensity = d.logDensity(x)
+                    if logDensity.isNaN { throw failure(j, nil) }
+                    commit(j, x, logDensity)
+                }
+            } else {
+                for j in 0..<g {
+                    let d: ScalarDistribution
+                    do {
+                        d = try ScalarDistribution.make(id, lanes.realValue(j, a0r, a0i), lanes.realValue(j, a1r, a1i),
+                                                        lanes.realValue(j, a2r, a2i))
+                    } catch { throw failure(j, error) }
+                    let x = d.sample(using: &rng)
+                    let logDensity = d.logDensity(x)
+                    if logDensity.isNaN { throw failure(j, nil) }
+                    commit(j, x, logDensity)
+                }
+            }
             context.eventCount += 1
             context.groupDraws += g
             return false
         }
         let (vr, vi) = columns(hot.value, true)
-        for j in 0..<g {
-            let d: ScalarDistribution
-            do {
-                d = try ScalarDistribution.make(id, lanes.realValue(j, a0r, a0i), lanes.realValue(j, a1r, a1i),
-                                                lanes.realValue(j, a2r, a2i))
-            } catch { throw failure(j, error) }
-            let logDensity = d.logDensity(lanes.realValue(j, vr, vi))
-            if logDensity.isNaN { throw failure(j, nil) }
+        @inline(__always) func commit(_ j: Int, _ logDensity: Double) {
             let m = members[j], l = m - base
             context.stepLogWeights[l] += logDensity
             context.lastObservation[l] = Int(hot.global)
             states[m].observationsPassed += 1
             states[m].instanceCount += 1
+        }
+        if id == .normal {
+            for j in 0..<g {
+                let d: Normal
+                do { d = try Normal(mu: lanes.realValue(j, a0r, a0i), sigma: lanes.realValue(j, a1r, a1i)) } catch {
+                    throw failure(j, error)
+                }
+                let logDensity = d.logDensity(lanes.realValue(j, vr, vi))
+                if logDensity.isNaN { throw failure(j, nil) }
+                commit(j, logDensity)
+            }
+        } else {
+            for j in 0..<g {
+                let d: ScalarDistribution
+                do {
+                    d = try ScalarDistribution.make(id, lanes.realValue(j, a0r, a0i), lanes.realValue(j, a1r, a1i),
+                                                    lanes.realValue(j, a2r, a2i))
+                } catch { throw failure(j, error) }
+                let logDensity = d.logDensity(lanes.realValue(j, vr, vi))
+                if logDensity.isNaN { throw failure(j, nil) }
+                commit(j, logDensity)
+            }
         }
         return true
     }
