@@ -17,7 +17,7 @@ extension CompiledProgram {
     func chooseLocally(_ trace: inout VMTrace, latent index: Int, among values: [Value],
                        choosing choose: (_ logWeights: [Double]) -> Int?) throws(ModelError) -> Bool {
         let id = Int(trace.latentInstances[index])
-        guard trace.objectValues[id] == nil, values.allSatisfy({ $0.asReal != nil }) else { return false }
+        guard trace.objectValues.isEmpty || trace.objectValues[id] == nil, values.allSatisfy({ $0.asReal != nil }) else { return false }
         if trace.rescoring == nil { try buildRescoring(&trace) }
         guard let rescoring = trace.rescoring else { return false }
         let start = Int(rescoring.childStart[id]), end = Int(rescoring.childStart[id + 1])
@@ -30,45 +30,93 @@ extension CompiledProgram {
                 && trace.supports[member(r)] != nil { return false }
         }
         let old = trace.instances[id].value
-        let current = trace.value(id)
+        // A scalar choice's value as a language value, without `VMTrace.value`'s look-up of object values.
+        let drawType = sites[Int(trace.instances[id].site)].drawType
+        let current = scalarValue(old, type: drawType)
         let count = values.count
         // One buffer: densities[k * memberCount + r] (member r with the choice at values[k]), then per value
         // the change of the log prior, of the log likelihood, and its state.
         var buffer = trace.candidateDensities
         trace.candidateDensities = []
-        if buffer.count < count * (memberCount + 3) { buffer = [Double](repeating: 0, count: count * (memberCount + 3)) }
-        let priorAt = count * memberCount, likelihoodAt = priorAt + count, stateAt = likelihoodAt + count
+        if buffer.count < count * (memberCount + 4) { buffer = [Double](repeating: 0, count: count * (memberCount + 4)) }
+        let priorAt = count * memberCount, likelihoodAt = priorAt + count, stateAt = likelihoodAt + count, valueAt = stateAt + count
         let scored = 0.0, rejected = 1.0, unchanged = 2.0
         for k in 0..<count {
             buffer[priorAt + k] = 0
             buffer[likelihoodAt + k] = 0
             buffer[stateAt + k] = values[k] == current ? unchanged : scored
+            buffer[valueAt + k] = values[k].asReal ?? old
         }
+        if trace.siteScratch.count != sites.count { trace.siteScratch = Array(repeating: SiteScratch(), count: sites.count) }
+        // Each site re-scores in its own registers, swapped in while it is scored, so that the next call
+        // finds them as this one left them: a label's observation re-runs only what its index changes,
+        // and a prior whose inputs did not change keeps its distribution.
+        var inScratch: Int32 = -1
         var previousSite: Int32 = -1
+        func use(_ site: Int32) {
+            guard site != inScratch else { return }
+            if inScratch >= 0 {
+                trace.siteScratch[Int(inScratch)].valid = previousSite == inScratch
+                swap(&trace.scratch, &trace.siteScratch[Int(inScratch)].state)
+            }
+            swap(&trace.scratch, &trace.siteScratch[Int(site)].state)
+            inScratch = site
+            previousSite = trace.siteScratch[Int(site)].valid ? site : -1
+        }
+        func restore() {
+            if inScratch >= 0 {
+                trace.siteScratch[Int(inScratch)].valid = previousSite == inScratch
+                swap(&trace.scratch, &trace.siteScratch[Int(inScratch)].state)
+                inScratch = -1
+            }
+        }
         do throws(ModelError) {
-            // The choice itself: one distribution, its density at every value.
+            // The choice itself: one distribution (its inputs cannot include its own value), its density at every value.
+            let selfSite = trace.instances[id].site
+            use(selfSite)
             do throws(ModelError) {
-                let distribution = try rescoredDistribution(id, &trace, rescoring, reuse: false)
-                previousSite = trace.instances[id].site
+                let warm = previousSite == selfSite
+                previousSite = -1
+                let changed = try evaluateSlice(id, &trace, rescoring, reuse: warm)
+                let distribution: LiveDistribution
+                if warm, changed == 0, let kept = trace.siteScratch[Int(selfSite)].distribution {
+                    distribution = kept
+                } else {
+                    let global = Int(selfSite)
+                    distribution = try self.distribution(functions[sites[global].function].sites[sites[global].local],
+                                                         &trace.scratch, Int.max, 0, 0, 0)
+                    trace.siteScratch[Int(selfSite)].distribution = distribution
+                }
+                previousSite = selfSite
                 for k in 0..<count where buffer[stateAt + k] == scored {
-                    trace.instances[id].value = values[k].asReal ?? old
+                    let x = buffer[valueAt + k]
+                    trace.instances[id].value = x
                     let density = switch distribution {
-                    case .scalar(let sd): sd.logDensity(trace.instances[id].value)
-                    case .generic(let any): any.logDensity(trace.value(id))
+                    case .scalar(let sd): sd.logDensity(x)
+                    case .generic(let any): any.logDensity(scalarValue(x, type: drawType))
                     }
                     if density.isNaN { buffer[stateAt + k] = rejected; continue }
                     buffer[k * memberCount] = density
                     buffer[priorAt + k] = density - trace.instances[id].logDensity
                 }
             } catch {
+                trace.siteScratch[Int(selfSite)].distribution = nil
                 guard error.rejectsValue else { throw error }
                 for k in 0..<count where buffer[stateAt + k] == scored { buffer[stateAt + k] = rejected }
             }
             // The children, one at a time: after the first value, only the choice's own leaves change,
             // so each further value re-runs just the instructions that read them.
+            var tablesSite: Int32 = -1
+            var t = tables(site: Int(trace.instances[member(min(1, memberCount - 1))].site))
             for r in 1..<memberCount {
                 let j = member(r)
                 let site = trace.instances[j].site
+                use(site)
+                if site != tablesSite {
+                    t = tables(site: Int(site))
+                    tablesSite = site
+                    trace.siteScratch[Int(site)].distribution = nil
+                }
                 let deltaAt = sites[Int(site)].kind == .sample ? priorAt : likelihoodAt
                 var warm = false
                 // Alternate directions, so each child starts at the value the previous one ended with
@@ -76,19 +124,20 @@ extension CompiledProgram {
                 for step in 0..<count {
                     let k = r % 2 == 1 ? step : count - 1 - step
                     guard buffer[stateAt + k] == scored else { continue }
-                    trace.instances[id].value = values[k].asReal ?? old
+                    trace.instances[id].value = buffer[valueAt + k]
                     let density: Double
                     do throws(ModelError) {
+                        let reuse = site == previousSite
+                        previousSite = -1
                         if warm {
-                            density = try rescoreChangedChoice(j, choice: id, &trace, rescoring)
+                            density = try rescoreChangedChoice(j, choice: id, &trace, rescoring, t)
                         } else {
-                            density = try rescore(j, &trace, rescoring, reuse: site == previousSite)
+                            density = try rescore(j, &trace, rescoring, reuse: reuse, t)
                             warm = true
                         }
                         previousSite = site
                     } catch {
                         // A failed re-score may leave the slice's registers half updated: never reuse them.
-                        previousSite = -1
                         warm = false
                         guard error.rejectsValue else { throw error }
                         buffer[stateAt + k] = rejected
@@ -100,10 +149,12 @@ extension CompiledProgram {
                 }
             }
         } catch {
+            restore()
             trace.instances[id].value = old
             trace.candidateDensities = buffer
             throw error
         }
+        restore()
         trace.instances[id].value = old
         var logWeights = trace.candidateWeights
         trace.candidateWeights = []
@@ -113,7 +164,7 @@ extension CompiledProgram {
             logWeights.append(state == unchanged ? 0 : state == rejected ? -.infinity : buffer[priorAt + k] + buffer[likelihoodAt + k])
         }
         if let chosen = choose(logWeights), (0..<count).contains(chosen), buffer[stateAt + chosen] == scored {
-            trace.instances[id].value = values[chosen].asReal ?? old
+            trace.instances[id].value = buffer[valueAt + chosen]
             for r in 0..<memberCount { trace.instances[member(r)].logDensity = buffer[chosen * memberCount + r] }
             trace.logPrior += buffer[priorAt + chosen]
             trace.logLikelihood += buffer[likelihoodAt + chosen]
@@ -128,11 +179,11 @@ extension CompiledProgram {
 extension CompiledProgram {
     /// Instance `j`'s log density when only choice `id` changed since its slice was last evaluated
     /// into the scratch registers: writes that choice's leaves and re-runs the instructions that read them.
-    func rescoreChangedChoice(_ j: Int, choice id: Int, _ trace: inout VMTrace, _ index: RescoringIndex) throws(ModelError) -> Double {
-        let global = Int(trace.instances[j].site)
-        let fn = sites[global].function, local = sites[global].local
-        let spec = functions[fn].sites[local]
-        let slice = functions[fn].slices[local]
+    func rescoreChangedChoice(_ j: Int, choice id: Int, _ trace: inout VMTrace, _ index: RescoringIndex,
+                              _ t: SliceTables) throws(ModelError) -> Double {
+        let fn = t.function
+        let spec = t.spec
+        let slice = t.slice
         var c = Int(index.entries[j].choice)
         let x = trace.instances[id].value
         var changed: UInt64 = 0
@@ -156,4 +207,12 @@ extension CompiledProgram {
         }
         return density(try distribution(spec, &trace.scratch, Int.max, 0, 0, 0), of: j, spec, &trace)
     }
+}
+
+/// One site's re-scoring registers between `chooseLocally` calls: whether they hold a completed
+/// evaluation of its slice, and the distribution that evaluation gave when its inputs were the choice's own.
+struct SiteScratch: Sendable {
+    var state = VMState()
+    var valid = false
+    var distribution: LiveDistribution?
 }

@@ -42,6 +42,16 @@ final class SliceSpec: Sendable {
     }
 }
 
+/// A site's slice, specification and register counts, fetched once for many re-scores of its instances.
+struct SliceTables {
+    let function: Int
+    let spec: SiteSpec
+    let slice: SliceSpec
+    let realCount: Int
+    let intCount: Int
+    let objectCount: Int
+}
+
 /// Builds the slices of one compiled function.
 struct Slicer {
     let function: CompiledFunction
@@ -299,9 +309,21 @@ extension CompiledProgram {
     /// `reuse` says the previous call re-scored the same site with the same choice values, so the
     /// scratch registers still hold its slice's results.
     func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool = false) throws(ModelError) -> Double {
-        let d = try rescoredDistribution(j, &trace, index, reuse: reuse)
-        let global = Int(trace.instances[j].site)
-        return density(d, of: j, functions[sites[global].function].sites[sites[global].local], &trace)
+        try rescore(j, &trace, index, reuse: reuse, tables(site: Int(trace.instances[j].site)))
+    }
+
+    /// `rescore` with the site's tables fetched by the caller (once for a run of instances of one site).
+    func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool, _ t: SliceTables) throws(ModelError) -> Double {
+        try evaluateSlice(j, &trace, index, reuse: reuse, t)
+        return density(try distribution(t.spec, &trace.scratch, Int.max, 0, 0, 0), of: j, t.spec, &trace)
+    }
+
+    /// What re-scoring an instance of site `global` reads of the compiled program.
+    func tables(site global: Int) -> SliceTables {
+        let fn = sites[global].function, local = sites[global].local
+        return SliceTables(function: fn, spec: functions[fn].sites[local], slice: functions[fn].slices[local],
+                           realCount: functions[fn].realCount, intCount: functions[fn].intCount,
+                           objectCount: functions[fn].objectCount)
     }
 
     /// Instance `j`'s log density under its re-evaluated distribution, the observed value read from the scratch registers.
@@ -331,12 +353,24 @@ extension CompiledProgram {
 
     /// The distribution of instance `j` re-evaluated from its slice and the trace's current values (`rescore` without the density).
     func rescoredDistribution(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> LiveDistribution {
-        // Fields, not the whole `GlobalSite` (its strings would be retained on every call).
+        try evaluateSlice(j, &trace, index, reuse: reuse)
         let global = Int(trace.instances[j].site)
-        let fn = sites[global].function, local = sites[global].local
-        let spec = functions[fn].sites[local]
-        let slice = functions[fn].slices[local]
-        let counts = (functions[fn].realCount, functions[fn].intCount, functions[fn].objectCount)
+        return try distribution(functions[sites[global].function].sites[sites[global].local], &trace.scratch, Int.max, 0, 0, 0)
+    }
+
+    /// Loads instance `j`'s snapshots and choice leaves into the scratch registers and runs its slice
+    /// (the instructions whose leaves changed, when `reuse`), leaving the distribution's arguments there.
+    /// Returns the bits of the leaves that changed (all ones when not reusing).
+    @discardableResult
+    func evaluateSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> UInt64 {
+        try evaluateSlice(j, &trace, index, reuse: reuse, tables(site: Int(trace.instances[j].site)))
+    }
+
+    @discardableResult
+    func evaluateSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool, _ t: SliceTables) throws(ModelError) -> UInt64 {
+        let fn = t.function
+        let slice = t.slice
+        let counts = (t.realCount, t.intCount, t.objectCount)
         if trace.scratch.reals.count < counts.0 { trace.scratch.reals = Array(repeating: 0, count: counts.0) }
         if trace.scratch.ints.count < counts.1 { trace.scratch.ints = Array(repeating: 0, count: counts.1) }
         if trace.scratch.objects.count < counts.2 { trace.scratch.objects = Array(repeating: .none, count: counts.2) }
@@ -382,7 +416,7 @@ extension CompiledProgram {
         for (k, code) in slice.code.enumerated() where all || slice.leafMasks[k] & changed != 0 {
             try executePure(code, &trace.scratch, 0, 0, 0, fn, Int.max)
         }
-        return try distribution(spec, &trace.scratch, Int.max, 0, 0, 0)
+        return all ? .max : changed
     }
 
     /// Sets one latent choice and re-scores it and its children; nil when the value is not a scalar.

@@ -2,7 +2,7 @@ import PPLDistributions
 import PPLInference
 
 /// A distribution instance evaluated from registers, unboxed for scalar families.
-enum LiveDistribution {
+enum LiveDistribution: Sendable {
     case scalar(ScalarDistribution)
     case generic(AnyDistribution)
 

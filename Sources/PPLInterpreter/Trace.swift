@@ -46,6 +46,8 @@ public struct VMTrace: ModelTrace {
     /// Log densities of a Markov blanket at several values (`chooseLocally`), kept to avoid allocating on every call.
     var candidateDensities: [Double] = []
     var candidateWeights: [Double] = []
+    /// Per site, the registers `chooseLocally` re-scores it in (empty until first used).
+    var siteScratch: [SiteScratch] = []
 
     let arguments: BoundArguments
 
