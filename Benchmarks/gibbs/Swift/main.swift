@@ -26,8 +26,18 @@ func loadModel(_ path: String, _ dataPath: String) throws -> VMModel {
 
 struct Measurement {
     var seconds: Double
+    /// CPU time of the process over the run (one thread, so the engine's own time; less sensitive than
+    /// wall time to other jobs on a shared machine).
+    var cpuSeconds: Double
     var minESS: Double
     var essPerSecond: Double { minESS / seconds }
+    var essPerCPUSecond: Double { minESS / cpuSeconds }
+}
+
+func processCPUSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
 /// The smallest bulk ESS over mu[0], mu[1], mu[2].
@@ -42,9 +52,11 @@ func minimumESS(_ posterior: Posterior) -> Double {
 
 func measure(_ run: () async throws -> Posterior) async throws -> (Measurement, Posterior) {
     let start = DispatchTime.now().uptimeNanoseconds
+    let cpuStart = processCPUSeconds()
     let posterior = try await run()
+    let cpuSeconds = processCPUSeconds() - cpuStart
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    return (Measurement(seconds: seconds, minESS: minimumESS(posterior)), posterior)
+    return (Measurement(seconds: seconds, cpuSeconds: cpuSeconds, minESS: minimumESS(posterior)), posterior)
 }
 
 func median(_ xs: [Double]) -> Double {
@@ -87,20 +99,25 @@ do {
                                          inits: inits, maxConcurrentChains: 1).run(model)
         }
         mhRuns.append(m)
-        print(String(format: "repeat %d: gibbs %.2f s, min ESS %.0f, %.2f ESS/s | mh %.2f s, min ESS %.0f, %.2f ESS/s",
-                     r, g.seconds, g.minESS, g.essPerSecond, m.seconds, m.minESS, m.essPerSecond))
+        print(String(format: "repeat %d: gibbs %.2f s (%.2f s CPU), min ESS %.0f, %.2f ESS/s | mh %.2f s (%.2f s CPU), min ESS %.0f, %.2f ESS/s",
+                     r, g.seconds, g.cpuSeconds, g.minESS, g.essPerSecond, m.seconds, m.cpuSeconds, m.minESS, m.essPerSecond))
     }
     let gibbsRate = median(gibbsRuns.map(\.essPerSecond))
     let mhRate = median(mhRuns.map(\.essPerSecond))
     print("model: \(arguments[1]), data: \(arguments[2]), \(chains) chains run one at a time (1 thread), \(repeats) repeats")
     print("gibbs schedule: \(chosen) (z visited first)")
-    print(String(format: "%-6@ %8@ %10@ %12@ %14@", "engine" as NSString, "sweeps" as NSString, "median s" as NSString,
-                 "median ESS" as NSString, "median ESS/s" as NSString))
-    print(String(format: "%-6@ %8d %10.2f %12.0f %14.2f", "gibbs" as NSString, gibbsSweeps + gibbsSweeps / 2,
-                 median(gibbsRuns.map(\.seconds)), median(gibbsRuns.map(\.minESS)), gibbsRate))
-    print(String(format: "%-6@ %8d %10.2f %12.0f %14.2f", "mh" as NSString, mhSweeps + mhSweeps / 2,
-                 median(mhRuns.map(\.seconds)), median(mhRuns.map(\.minESS)), mhRate))
-    print(String(format: "gibbs / mh ESS per second of the component means (smallest of mu[0..2]): %.1fx", gibbsRate / mhRate))
+    let gibbsCPURate = median(gibbsRuns.map(\.essPerCPUSecond))
+    let mhCPURate = median(mhRuns.map(\.essPerCPUSecond))
+    print(String(format: "%-6@ %8@ %10@ %12@ %12@ %14@ %16@", "engine" as NSString, "sweeps" as NSString, "median s" as NSString,
+                 "median CPU s" as NSString, "median ESS" as NSString, "median ESS/s" as NSString, "median ESS/CPU s" as NSString))
+    print(String(format: "%-6@ %8d %10.2f %12.2f %12.0f %14.2f %16.2f", "gibbs" as NSString, gibbsSweeps + gibbsSweeps / 2,
+                 median(gibbsRuns.map(\.seconds)), median(gibbsRuns.map(\.cpuSeconds)), median(gibbsRuns.map(\.minESS)),
+                 gibbsRate, gibbsCPURate))
+    print(String(format: "%-6@ %8d %10.2f %12.2f %12.0f %14.2f %16.2f", "mh" as NSString, mhSweeps + mhSweeps / 2,
+                 median(mhRuns.map(\.seconds)), median(mhRuns.map(\.cpuSeconds)), median(mhRuns.map(\.minESS)),
+                 mhRate, mhCPURate))
+    print(String(format: "gibbs / mh ESS per second of the component means (smallest of mu[0..2]): %.1fx wall, %.1fx CPU",
+                 gibbsRate / mhRate, gibbsCPURate / mhCPURate))
 } catch {
     print("error: \(error)")
     exit(1)

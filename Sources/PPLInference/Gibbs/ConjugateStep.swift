@@ -105,7 +105,7 @@ extension GibbsChain {
         guard let member = conditional else { throw ConjugacyFailure(reason: "no conditional was fitted") }
         if verifying { sites[s].checksDone += 1 }
         if keptX {
-            result.counters["conjugateCoupled", default: 0] += 1
+            tallies.conjugateCoupled += 1
         } else {
             let draw: Value
             if coupled != nil, let proposal {

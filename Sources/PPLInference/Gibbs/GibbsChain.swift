@@ -59,6 +59,24 @@ struct GibbsChain<M: Model>: Sendable {
     var result = Result()
     var fixedStructure: Bool
     var sweepLength = 0
+    /// Counts of updates by kind, kept as numbers on the hot path and reported in `result.counters` at the end.
+    var tallies = Tallies()
+
+    struct Tallies: Sendable {
+        var conjugateUpdates = 0
+        var conjugateCoupled = 0
+        var enumerationUpdates = 0
+        var sliceUpdates = 0
+        var sliceEvaluations = 0
+
+        func add(to counters: inout [String: Double]) {
+            for (key, value) in [("conjugateUpdates", conjugateUpdates), ("conjugateCoupled", conjugateCoupled),
+                                 ("enumerationUpdates", enumerationUpdates), ("sliceUpdates", sliceUpdates),
+                                 ("sliceEvaluations", sliceEvaluations)] where value > 0 {
+                counters[key, default: 0] += Double(value)
+            }
+        }
+    }
 
     init(model: M, settings: Gibbs, chainIndex: Int) {
         self.model = model
@@ -90,6 +108,7 @@ struct GibbsChain<M: Model>: Sendable {
         } catch {
             result.error = error
         }
+        tallies.add(to: &result.counters)
         result.schedule = sites.map { ($0.address, $0.label) }
         for site in sites where site.proposed > 0 {
             result.accepted[site.address] = site.accepted
@@ -223,7 +242,7 @@ struct GibbsChain<M: Model>: Sendable {
         case .conjugate(let family):
             do throws(ConjugacyFailure) {
                 try conjugateStep(&trace, index: index, site: s, family: family, using: &rng)
-                result.counters["conjugateUpdates", default: 0] += 1
+                tallies.conjugateUpdates += 1
             } catch {
                 let address = sites[s].address
                 let message = "the full conditional of '\(address)' is not \(family.rawValue) as recognised: \(error.reason)"
@@ -240,7 +259,7 @@ struct GibbsChain<M: Model>: Sendable {
             }
         case .enumerate(let values):
             try enumerationStep(&trace, index: index, values: values, using: &rng)
-            result.counters["enumerationUpdates", default: 0] += 1
+            tallies.enumerationUpdates += 1
         case .slice(let transform):
             try sliceStep(&trace, index: index, site: s, transform: transform, adapting: adapting, using: &rng)
         case .mh:

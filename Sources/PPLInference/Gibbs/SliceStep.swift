@@ -95,8 +95,8 @@ extension GibbsChain {
             }
             if candidate < y0 { left = candidate } else { right = candidate }
         }
-        result.counters["sliceEvaluations", default: 0] += Double(evaluations)
-        result.counters["sliceUpdates", default: 0] += 1
+        tallies.sliceEvaluations += evaluations
+        tallies.sliceUpdates += 1
         if y1 != y0, let (x1, _) = transform.constrained(y1) {
             try set(&trace, index: index, to: .real(x1), using: &rng)
         }
