@@ -182,7 +182,6 @@ extension CompiledProgram {
     func rescoreChangedChoice(_ j: Int, choice id: Int, _ trace: inout VMTrace, _ index: RescoringIndex,
                               _ t: SliceTables) throws(ModelError) -> Double {
         let fn = t.function
-        let spec = t.spec
         let slice = t.slice
         var c = Int(index.entries[j].choice)
         let x = trace.instances[id].value
@@ -205,7 +204,7 @@ extension CompiledProgram {
         for (k, code) in slice.code.enumerated() where slice.leafMasks[k] & changed != 0 {
             try executePure(code, &trace.scratch, 0, 0, 0, fn, Int.max)
         }
-        return density(try distribution(spec, &trace.scratch, Int.max, 0, 0, 0), of: j, spec, &trace)
+        return try densityFromScratch(j, &trace, t)
     }
 }
 

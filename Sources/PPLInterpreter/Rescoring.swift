@@ -47,6 +47,8 @@ struct SliceTables {
     let function: Int
     let spec: SiteSpec
     let slice: SliceSpec
+    /// The site's unboxed description (scalar family, argument registers), for the common case.
+    let hot: HotSite
     let realCount: Int
     let intCount: Int
     let objectCount: Int
@@ -315,6 +317,24 @@ extension CompiledProgram {
     /// `rescore` with the site's tables fetched by the caller (once for a run of instances of one site).
     func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool, _ t: SliceTables) throws(ModelError) -> Double {
         try evaluateSlice(j, &trace, index, reuse: reuse, t)
+        return try densityFromScratch(j, &trace, t)
+    }
+
+    /// Instance `j`'s log density from the distribution arguments in the scratch registers: a scalar
+    /// family with a fixed support straight from its registers, anything else through `distribution`.
+    @inline(__always)
+    func densityFromScratch(_ j: Int, _ trace: inout VMTrace, _ t: SliceTables) throws(ModelError) -> Double {
+        let hot = t.hot
+        if let id = hot.family, hot.hasFixedSupport, hot.kind != .factor {
+            let n = hot.argumentCount
+            let a = n > 0 ? readReal(hot.a0, &trace.scratch, 0, 0) : 0
+            let b = n > 1 ? readReal(hot.a1, &trace.scratch, 0, 0) : 0
+            let c = n > 2 ? readReal(hot.a2, &trace.scratch, 0, 0) : 0
+            // A bad parameter takes the full path below, which names the address.
+            if let sd = try? ScalarDistribution.make(id, a, b, c) {
+                return sd.logDensity(hot.kind == .sample ? trace.instances[j].value : readReal(hot.value, &trace.scratch, 0, 0))
+            }
+        }
         return density(try distribution(t.spec, &trace.scratch, Int.max, 0, 0, 0), of: j, t.spec, &trace)
     }
 
@@ -322,8 +342,8 @@ extension CompiledProgram {
     func tables(site global: Int) -> SliceTables {
         let fn = sites[global].function, local = sites[global].local
         return SliceTables(function: fn, spec: functions[fn].sites[local], slice: functions[fn].slices[local],
-                           realCount: functions[fn].realCount, intCount: functions[fn].intCount,
-                           objectCount: functions[fn].objectCount)
+                           hot: functions[fn].hotSites[local], realCount: functions[fn].realCount,
+                           intCount: functions[fn].intCount, objectCount: functions[fn].objectCount)
     }
 
     /// Instance `j`'s log density under its re-evaluated distribution, the observed value read from the scratch registers.
