@@ -13,6 +13,10 @@ final class CompiledProgram: Sendable {
     let module: Module
     /// Value types of registers, indexed by `Reg.typeID`.
     let types: [ValueType]
+    /// Per global site: how to re-score it without its slice (nil: run the slice), and its kind;
+    /// flat and trivially copyable so that local updates read them without reference counting.
+    let directScores: [DirectScore?]
+    let siteKinds: [SiteSpec.Kind]
 
     init(_ module: Module) throws(CompileError) {
         guard let entry = module.functionIndex(named: module.entry) else {
@@ -68,6 +72,8 @@ final class CompiledProgram: Sendable {
         self.names = names
         self.nameIDs = nameIDs
         self.sites = sites
+        self.directScores = sites.map { functions[$0.function].slices[$0.local].direct }
+        self.siteKinds = sites.map(\.kind)
         self.module = module
         self.types = types
     }
