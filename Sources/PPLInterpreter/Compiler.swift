@@ -17,6 +17,9 @@ final class CompiledProgram: Sendable {
     /// flat and trivially copyable so that local updates read them without reference counting.
     let directScores: [DirectScore?]
     let siteKinds: [SiteSpec.Kind]
+    /// Per global site: its support when fixed, and what its scalar draws are (for `VMTrace.value`).
+    let siteFixedSupports: [Support?]
+    let siteScalarKinds: [ScalarKind]
 
     init(_ module: Module) throws(CompileError) {
         guard let entry = module.functionIndex(named: module.entry) else {
@@ -74,6 +77,8 @@ final class CompiledProgram: Sendable {
         self.sites = sites
         self.directScores = sites.map { functions[$0.function].slices[$0.local].direct }
         self.siteKinds = sites.map(\.kind)
+        self.siteFixedSupports = sites.map(\.fixedSupport)
+        self.siteScalarKinds = sites.map { ScalarKind($0.drawType) }
         self.module = module
         self.types = types
     }

@@ -341,12 +341,12 @@ struct DensityLog: RandomAccessCollection, Sendable {
 
 /// What a local update changed: the choice's old value and the densities it re-scored.
 public struct LocalUndo: Sendable {
-    var instance: Int
-    var oldValue: Double
-    var oldLogPrior: Double
-    var oldLogLikelihood: Double
-    var oldDensities: DensityLog
-    var wasStale: Bool
+    var instance = 0
+    var oldValue = 0.0
+    var oldLogPrior = 0.0
+    var oldLogLikelihood = 0.0
+    var oldDensities = DensityLog()
+    var wasStale = false
     /// Supports that depend on other choices, as they were (usually none).
     var oldSupports: [(Int, Support)] = []
 }
@@ -492,14 +492,16 @@ extension CompiledProgram {
         }
     }
 
-    /// Sets one latent choice and re-scores it and its children; nil when the value is not a scalar.
-    func updateLocally(_ trace: inout VMTrace, latent index: Int, to value: Value) throws(ModelError) -> TraceUpdate<VMUndo>? {
+    /// Sets one latent choice and re-scores it and its children, writing what it changed into `undo`
+    /// (the caller's, so that it is not copied on the way back); returns the change in the log joint,
+    /// or nil when the value is not a scalar.
+    func updateLocally(_ trace: inout VMTrace, latent index: Int, to value: Value, undo: inout LocalUndo) throws(ModelError) -> Double? {
         let id = Int(trace.latentInstances[index])
         guard trace.objectValues.isEmpty || trace.objectValues[id] == nil, let x = value.asReal else { return nil }
         if trace.rescoring == nil { try buildRescoring(&trace) }
         guard let rescoring = trace.rescoring else { return nil }
-        var undo = LocalUndo(instance: id, oldValue: trace.instances[id].value, oldLogPrior: trace.logPrior,
-                             oldLogLikelihood: trace.logLikelihood, oldDensities: DensityLog(), wasStale: trace.deterministicStale)
+        undo = LocalUndo(instance: id, oldValue: trace.instances[id].value, oldLogPrior: trace.logPrior,
+                         oldLogLikelihood: trace.logLikelihood, oldDensities: DensityLog(), wasStale: trace.deterministicStale)
         trace.instances[id].value = x
         let start = Int(rescoring.childStart[id]), end = Int(rescoring.childStart[id + 1])
         var deltaPrior = 0.0, deltaLikelihood = 0.0
@@ -527,7 +529,7 @@ extension CompiledProgram {
         trace.logPrior += deltaPrior
         trace.logLikelihood += deltaLikelihood
         trace.deterministicStale = true
-        return TraceUpdate(logWeight: deltaPrior + deltaLikelihood, undo: .local(undo))
+        return deltaPrior + deltaLikelihood
     }
 
     func revertLocally(_ trace: inout VMTrace, _ undo: LocalUndo) {
