@@ -413,16 +413,28 @@ extension CompiledProgram {
         let a = n > 0 ? read(plan.a0) : 0
         let b = n > 1 ? read(plan.a1) : 0
         let c = n > 2 ? read(plan.a2) : 0
-        guard let d = try? ScalarDistribution.make(plan.family, a, b, c) else { return nil }
-        if plan.kind == .sample {
-            if !plan.hasFixedSupport { trace.supports[j] = d.support }
+        if plan.kind == .sample && !plan.hasFixedSupport {
+            guard let d = try? ScalarDistribution.make(plan.family, a, b, c) else { return nil }
+            trace.supports[j] = d.support
             return d.logDensity(trace.instances[j].value)
         }
-        return d.logDensity(read(plan.value))
+        return ScalarDistribution.logDensity(plan.family, at: plan.kind == .sample ? trace.instances[j].value : read(plan.value), a, b, c)
     }
 
-    /// Re-scores instance `j` by running its slice in the scratch registers.
+    /// Re-scores instance `j` by running its slice in the scratch registers. An error names the
+    /// instance's address as the trace recorded it: the scratch registers hold only what the slice
+    /// reads, which need not include the address's indices.
     func rescoreSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> Double {
+        do throws(ModelError) {
+            return try runSlice(j, &trace, index, reuse: reuse)
+        } catch {
+            var named = error
+            named.address = trace.address(j)
+            throw named
+        }
+    }
+
+    private func runSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> Double {
         let site = sites[Int(trace.instances[j].site)]
         let fn = site.function
         let spec = functions[fn].sites[site.local]
@@ -493,15 +505,19 @@ extension CompiledProgram {
     }
 
     /// Sets one latent choice and re-scores it and its children, writing what it changed into `undo`
-    /// (the caller's, so that it is not copied on the way back); returns the change in the log joint,
+    /// (the caller's, fresh, so that it is not copied on the way back); returns the change in the log joint,
     /// or nil when the value is not a scalar.
     func updateLocally(_ trace: inout VMTrace, latent index: Int, to value: Value, undo: inout LocalUndo) throws(ModelError) -> Double? {
         let id = Int(trace.latentInstances[index])
         guard trace.objectValues.isEmpty || trace.objectValues[id] == nil, let x = value.asReal else { return nil }
         if trace.rescoring == nil { try buildRescoring(&trace) }
         guard let rescoring = trace.rescoring else { return nil }
-        undo = LocalUndo(instance: id, oldValue: trace.instances[id].value, oldLogPrior: trace.logPrior,
-                         oldLogLikelihood: trace.logLikelihood, oldDensities: DensityLog(), wasStale: trace.deterministicStale)
+        // Field by field: `undo` arrives fresh, and assigning a whole new one would copy out the old first.
+        undo.instance = id
+        undo.oldValue = trace.instances[id].value
+        undo.oldLogPrior = trace.logPrior
+        undo.oldLogLikelihood = trace.logLikelihood
+        undo.wasStale = trace.deterministicStale
         trace.instances[id].value = x
         let start = Int(rescoring.childStart[id]), end = Int(rescoring.childStart[id + 1])
         var deltaPrior = 0.0, deltaLikelihood = 0.0

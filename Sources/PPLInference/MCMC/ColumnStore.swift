@@ -29,7 +29,9 @@ struct ColumnStore: Sendable {
 
     /// Starts a new draw; every column gets NaN until `set` fills it.
     mutating func beginDraw() {
-        for c in values.indices { values[c].append(.nan) }
+        values.withUnsafeMutableBufferPointer { columns in
+            for c in columns.indices { columns[c].append(.nan) }
+        }
         drawCount += 1
         position = 0
     }
@@ -55,7 +57,9 @@ struct ColumnStore: Sendable {
         if samePositions, drawCount > 1, position == 0, trace.latentCount <= columnAtPosition.count,
            trace.scalarLatents(into: &latentValues) {
             let row = drawCount - 1
-            for k in latentValues.indices { values[columnAtPosition[k]][row] = latentValues[k] }
+            values.withUnsafeMutableBufferPointer { columns in
+                for k in latentValues.indices { columns[columnAtPosition[k]][row] = latentValues[k] }
+            }
             position = latentValues.count
             return
         }

@@ -157,6 +157,8 @@ struct MHChain<M: Model>: Sendable {
     }
 
     /// One single-site update; returns its acceptance probability, or nil when nothing was proposed.
+    /// Inlined into the sweep so that the trace type's witness tables are looked up once per sweep.
+    @inline(__always)
     private mutating func step(_ trace: inout M.Trace, adapting: Bool,
                                using rng: inout RandomStream) throws(ModelError) -> Double? {
         let count = trace.latentCount
@@ -164,7 +166,7 @@ struct MHChain<M: Model>: Sendable {
         let (value, support) = trace.latentValueAndSupport(index)
         let s = site(for: index, in: trace)
         let outcome: SiteProposal.Outcome = settings.proposal == .prior
-            ? (support == .point ? .skip : .fromPrior)
+            ? (support.isPoint ? .skip : .fromPrior)
             : SiteProposal.propose(value, in: support, stepSize: exp(sites[s].logStepSize), fault: settings.fault, using: &rng)
         let probability: Double
         let accepted: Bool
@@ -195,6 +197,7 @@ struct MHChain<M: Model>: Sendable {
         if result.firstModelRejection == nil { result.firstModelRejection = error.description }
     }
 
+    @inline(__always)
     private mutating func randomWalkStep(_ trace: inout M.Trace, index: Int, move: SiteProposal.Move,
                                          using rng: inout RandomStream) throws(ModelError) -> (Double, Bool) {
         guard move.logHastings > -.infinity else { return (0, false) }
@@ -287,6 +290,10 @@ enum MetropolisAcceptance {
         if logAlpha.isNaN { return false }
         return logAlpha >= 0 || log(rng.uniformPositive()) < logAlpha
     }
+}
+
+extension Support {
+    var isPoint: Bool { if case .point = self { true } else { false } }
 }
 
 /// Per-site state of one chain (outside the generic chain so the hot loop needs no generic metadata).
