@@ -20,6 +20,11 @@ struct PersistentTrie<Element: Sendable>: Sendable {
             slots = leaf ? Array(repeating: nil, count: 32) : []
         }
 
+        init(slots: [Element?]) {
+            children = []
+            self.slots = slots
+        }
+
         init(copying other: Node) {
             children = other.children
             slots = other.slots
@@ -143,16 +148,47 @@ struct PersistentTrie<Element: Sendable>: Sendable {
         return node.slots[key & 31]
     }
 
-    /// Writes 32 consecutive values starting at a multiple of 32 as one leaf.
+    /// Writes 32 consecutive values starting at a multiple of 32 as one leaf, built with its
+    /// values (a leaf of nils filled afterwards would allocate its slots twice).
     private mutating func installLeaf(_ base: Int, _ values: [Element]) {
-        trieSet(base, values[0])
-        guard var node = root else { return }
+        let leaf = Node(slots: values.map { Optional($0) })
+        guard depth > 0 || root != nil || base >> 5 != 0 else {
+            root = leaf
+            return
+        }
+        if root == nil { root = Node(leaf: true); depth = 0 }
+        while base >> (5 * (depth + 1)) != 0 {
+            let top = Node(leaf: false)
+            top.children[0] = root
+            root = top
+            depth += 1
+        }
+        guard depth > 0 else {
+            // The root is the leaf itself.
+            root = leaf
+            return
+        }
+        var node = root ?? Node(leaf: false)
+        root = nil
+        if !isKnownUniquelyReferenced(&node) {
+            node = Node(copying: node)
+            nodesCopied += 1
+        }
+        root = node
         var level = depth
-        while level > 0, let child = node.children[(base >> (5 * level)) & 31] {
+        while level > 1 {
+            let k = (base >> (5 * level)) & 31
+            var child = node.children[k] ?? Node(leaf: false)
+            node.children[k] = nil
+            if !isKnownUniquelyReferenced(&child) {
+                child = Node(copying: child)
+                nodesCopied += 1
+            }
+            node.children[k] = child
             node = child
             level -= 1
         }
-        node.slots = values.map { Optional($0) }
+        node.children[(base >> 5) & 31] = leaf
     }
 
     private mutating func trieSet(_ key: Int, _ value: Element) {

@@ -391,8 +391,10 @@ extension CompiledProgram {
     /// `reuse` says the previous call re-scored the same site with the same choice values, so the
     /// scratch registers still hold its slice's results.
     func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool = false) throws(ModelError) -> Double {
-        if let plan = directScores[Int(trace.instances[j].site)], let logDensity = scoreDirectly(plan, j, &trace, index) {
-            return logDensity
+        if let plan = directScores[Int(trace.instances[j].site)] {
+            if let logDensity = scoreDirectly(plan, j, &trace, index) { return logDensity }
+            // Direct scores leave the scratch registers alone, so they hold no slice of this site to reuse.
+            return try rescoreSlice(j, &trace, index, reuse: false)
         }
         return try rescoreSlice(j, &trace, index, reuse: reuse)
     }
@@ -421,10 +423,37 @@ extension CompiledProgram {
         return ScalarDistribution.logDensity(plan.family, at: plan.kind == .sample ? trace.instances[j].value : read(plan.value), a, b, c)
     }
 
-    /// Re-scores instance `j` by running its slice in the scratch registers. An error names the
-    /// instance's address as the trace recorded it: the scratch registers hold only what the slice
-    /// reads, which need not include the address's indices.
+    /// Re-scores instance `j` by running its slice in the scratch registers.
     func rescoreSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> Double {
+        let d = try rescoredDistribution(j, &trace, index, reuse: reuse)
+        let site = sites[Int(trace.instances[j].site)]
+        let spec = functions[site.function].sites[site.local]
+        switch spec.kind {
+        case .sample:
+            // A support that depends on other choices (b ~ Uniform(0, 1 - a)) moves with them;
+            // random walks on the unconstrained scale read it.
+            switch d {
+            case .scalar(let sd):
+                if spec.fixedSupport == nil { trace.supports[j] = sd.support }
+                return sd.logDensity(trace.instances[j].value)
+            case .generic(let any):
+                if spec.fixedSupport == nil { trace.supports[j] = any.support }
+                return any.logDensity(trace.value(j))
+            }
+        case .observe:
+            switch d {
+            case .scalar(let sd): return sd.logDensity(readReal(spec.value, &trace.scratch, 0, 0))
+            case .generic(let any): return any.logDensity(value(of: spec.value, trace.scratch, 0, 0, 0))
+            }
+        case .factor:
+            return trace.scratch.reals[Int(spec.value.index)]
+        }
+    }
+
+    /// The distribution of instance `j` re-evaluated from its slice and the trace's current values
+    /// (`rescore` without the density). An error names the instance's address as the trace recorded
+    /// it: the scratch registers hold only what the slice reads, which need not include its indices.
+    func rescoredDistribution(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> LiveDistribution {
         do throws(ModelError) {
             return try runSlice(j, &trace, index, reuse: reuse)
         } catch {
@@ -434,7 +463,7 @@ extension CompiledProgram {
         }
     }
 
-    private func runSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> Double {
+    private func runSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> LiveDistribution {
         let site = sites[Int(trace.instances[j].site)]
         let fn = site.function
         let spec = functions[fn].sites[site.local]
@@ -456,8 +485,12 @@ extension CompiledProgram {
                 if trace.scratch.ints[Int(reg.index)] != index.ints[i] { changed |= bit }
                 trace.scratch.ints[Int(reg.index)] = index.ints[i]; i += 1
             case .object:
-                if reuse && !trace.scratch.objects[Int(reg.index)].sharesStorage(with: index.objects[o]) { changed |= bit }
-                trace.scratch.objects[Int(reg.index)] = index.objects[o]; o += 1
+                // The same storage needs no assignment (and no reference counting).
+                if !trace.scratch.objects[Int(reg.index)].sharesStorage(with: index.objects[o]) {
+                    changed |= bit
+                    trace.scratch.objects[Int(reg.index)] = index.objects[o]
+                }
+                o += 1
             }
             bit = bit << 1
         }
@@ -481,27 +514,7 @@ extension CompiledProgram {
         for (k, code) in slice.code.enumerated() where all || slice.leafMasks[k] & changed != 0 {
             try executePure(code, &trace.scratch, 0, 0, 0, fn, Int.max)
         }
-        let d = try distribution(spec, &trace.scratch, Int.max, 0, 0, 0)
-        switch spec.kind {
-        case .sample:
-            // A support that depends on other choices (b ~ Uniform(0, 1 - a)) moves with them;
-            // random walks on the unconstrained scale read it.
-            switch d {
-            case .scalar(let sd):
-                if spec.fixedSupport == nil { trace.supports[j] = sd.support }
-                return sd.logDensity(trace.instances[j].value)
-            case .generic(let any):
-                if spec.fixedSupport == nil { trace.supports[j] = any.support }
-                return any.logDensity(trace.value(j))
-            }
-        case .observe:
-            switch d {
-            case .scalar(let sd): return sd.logDensity(readReal(spec.value, &trace.scratch, 0, 0))
-            case .generic(let any): return any.logDensity(value(of: spec.value, trace.scratch, 0, 0, 0))
-            }
-        case .factor:
-            return trace.scratch.reals[Int(spec.value.index)]
-        }
+        return try distribution(spec, &trace.scratch, Int.max, 0, 0, 0)
     }
 
     /// Sets one latent choice and re-scores it and its children, writing what it changed into `undo`

@@ -43,6 +43,9 @@ public struct VMTrace: ModelTrace {
     var rescoring: RescoringIndex?
     /// Registers for re-evaluating slices, kept to avoid allocating on every update.
     var scratch = VMState()
+    /// Log densities of a Markov blanket at several values (`chooseLocally`), kept to avoid allocating on every call.
+    var candidateDensities: [Double] = []
+    var candidateWeights: [Double] = []
 
     let arguments: BoundArguments
 

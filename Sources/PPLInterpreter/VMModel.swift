@@ -172,6 +172,16 @@ public struct VMModel: Model {
         }
     }
 
+    public func chooseValue(_ trace: inout VMTrace, latent index: Int, among values: [Value],
+                            choosing choose: (_ logWeights: [Double]) -> Int?,
+                            using rng: inout RandomStream) throws(ModelError) {
+        if localUpdates, index >= 0, index < trace.latentCount,
+           try program.chooseLocally(&trace, latent: index, among: values, choosing: choose) {
+            return
+        }
+        try chooseValueByUpdates(&trace, latent: index, among: values, choosing: choose, using: &rng)
+    }
+
     public func makeParticle() -> VMState { start() }
 
     public func advance(_ particle: inout VMState, using rng: inout RandomStream) throws(ModelError) -> ParticleStep {
@@ -196,6 +206,21 @@ public struct VMModel: Model {
         swap(&context.run.step, &step)
         defer { swap(&context.run.step, &step) }
         try context.advance(&particle, &rng)
+    }
+
+    /// Advances a block of particles in lockstep where they stand at the same instruction
+    /// (`CompiledProgram.advanceBlock`), one at a time where they do not.
+    public func advance(_ particles: UnsafeMutablePointer<VMState>, range: Range<Int>, finished: [Bool],
+                        recording step: inout StepRecorder, using rng: inout RandomStream,
+                        deliver: (Int, inout StepRecorder) -> Void) throws(ModelError) {
+        let context: BlockContext
+        if let kept = step.modelContext as? BlockContext, kept.program === program {
+            context = kept
+        } else {
+            context = BlockContext(program, ParticleContext(program, RunContext(trace: VMTrace(program: program, arguments: arguments))))
+            step.modelContext = context
+        }
+        try program.advanceBlock(particles, range: range, finished: finished, context: context, step: &step, rng: &rng, deliver: deliver)
     }
 
     public func describe(_ key: ChoiceKey) -> ChoiceDescription {

@@ -25,6 +25,22 @@ import Testing
         }
     }
 
+    /// A full tail becomes a leaf even where the trie already holds a leaf with older values
+    /// (a far key written first), and a copy sharing that leaf keeps its own values.
+    @Test func tailBecomesALeafOverAnOlderOneAndCopiesStayApart() {
+        var trie = PersistentTrie<Int>()
+        var reference: [Int: Int] = [:]
+        for key in [40, 70, 1_100] { trie.set(key, -key); reference[key] = -key }
+        var copies: [(PersistentTrie<Int>, [Int: Int])] = []
+        for key in 0..<1_200 {
+            trie.set(key, key)
+            reference[key] = key
+            if key % 250 == 0 { copies.append((trie, reference)) }
+        }
+        #expect((0..<1_300).allSatisfy { trie.get($0) == reference[$0] })
+        for (copy, expected) in copies { #expect((0..<1_300).allSatisfy { copy.get($0) == expected[$0] }) }
+    }
+
     /// `assign` makes a trie equal to another (tail copied, trie shared) and independent of it
     /// afterwards; `prefixValues` reads what `get` reads, leaf by leaf.
     @Test func assignedTrieEqualsItsSourceAndStaysIndependent() {

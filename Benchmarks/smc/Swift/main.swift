@@ -1,11 +1,12 @@
 // smc-bench: times PPL's SMC engine on the linear-Gaussian SSM, bootstrap filter with
 // paths returned (the Posterior holds every particle's x[0..T]).
 //
-//   smc-bench --model ppl|swift [--ppl FILE] --data Y.csv [--T n] --particles N --reps R --seed S
+//   smc-bench --model ppl|ppl-single|swift [--ppl FILE] --data Y.csv [--T n] --particles N --reps R --seed S
 //   smc-bench --check-kalman LOGZ --data Y.csv --particles N     (20 seeds per resampling scheme)
 //
 // `--model ppl` is the figure: the .ppl file (Benchmarks/smc/ssm_bench.ppl) lowered
-// and run by the VM. `--model swift` runs the same model hand-written against `Model`.
+// and run by the VM. `--model ppl-single` runs it with the VM advancing one particle at a time
+// (no lockstep block advance). `--model swift` runs the same model hand-written against `Model`.
 // `--T n` with n beyond the file's length extends the series by simulating the model (seed 10000).
 import Foundation
 import PPL
@@ -153,17 +154,21 @@ if let kalman = args.kalmanLogEvidence {
 switch args.model {
 case "swift":
     await time(HandWrittenSSM(ys: ys), args, steps: ys.count)
-case "ppl":
+case "ppl", "ppl-single":
     do {
         let program = try PPLProgram(contentsOf: args.pplFile)
         let module = try program.module(for: "SSM")
         let model = try VMModel(module: module, bindings: ["y": .reals(ys)])
-        await time(model, args, steps: ys.count)
+        if args.model == "ppl" {
+            await time(model, args, steps: ys.count)
+        } else {
+            await time(OneAtATime(base: model), args, steps: ys.count)
+        }
     } catch {
         print("error: \(error)")
         exit(1)
     }
 default:
-    printError("--model must be ppl or swift\n")
+    printError("--model must be ppl, ppl-single or swift\n")
     exit(64)
 }

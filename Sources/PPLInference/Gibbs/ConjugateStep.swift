@@ -23,24 +23,26 @@ extension GibbsChain {
         }
         let dimension = base.count
         let verifying = sites[s].checksDone < settings.conjugacyChecks
-        let used = verifying ? dimension + 1 : dimension
+        let used = Array(probes.prefix(verifying ? dimension + 1 : dimension))
         var rows: [[Double]] = []
-        var weights: [Double] = []
-        for probe in probes.prefix(used) {
+        for probe in used {
             guard let statistics = family.statistics(probe) else {
                 throw ConjugacyFailure(reason: "a probe \(probe) fell outside the support")
             }
-            let w: Double
-            do throws(ModelError) {
-                w = try relativeLogDensity(&trace, index: index, value: probe, using: &rng)
-            } catch {
-                throw ConjugacyFailure(reason: "the model failed at \(probe): \(error.message)")
-            }
-            guard w.isFinite else {
-                throw ConjugacyFailure(reason: "the log density at \(probe) is \(w)")
-            }
             rows.append(zip(statistics, base).map { $0 - $1 })
-            weights.append(w)
+        }
+        // All probes scored in one call (one pass over the Markov blanket where the model can), the trace left as it was.
+        var weights: [Double] = []
+        do throws(ModelError) {
+            try model.chooseValue(&trace, latent: index, among: used, choosing: { logWeights in
+                weights = logWeights
+                return nil
+            }, using: &rng)
+        } catch {
+            throw ConjugacyFailure(reason: "the model failed at a probe: \(error.message)")
+        }
+        for (probe, w) in zip(used, weights) where !w.isFinite {
+            throw ConjugacyFailure(reason: "the log density at \(probe) is \(w)")
         }
         guard var eta = solveLinearSystem(Array(rows.prefix(dimension)), Array(weights.prefix(dimension))) else {
             throw ConjugacyFailure(reason: "the probes gave a singular system")

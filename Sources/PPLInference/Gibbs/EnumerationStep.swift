@@ -5,52 +5,34 @@ extension GibbsChain {
     /// Draws a finite discrete choice from its full conditional by scoring every value.
     ///
     /// p(x_a = v | rest) ∝ p(t with x_a = v), and only the Markov blanket changes, so the
-    /// weights are `Model.update` log weights relative to the current value.
+    /// weights are the log-joint differences `Model.chooseValue` reports relative to the current value.
     mutating func enumerationStep(_ trace: inout M.Trace, index: Int, values: [Value],
                                   using rng: inout RandomStream) throws(ModelError) {
-        let current = trace.latent(index).value
-        var weights = [Double](repeating: 0, count: values.count)
+        var temper: Double?
+        if case .temper(let factor) = settings.fault { temper = factor }
+        // Drawn before scoring: the uniform does not depend on the weights, and the model holds the stream meanwhile.
+        let u = rng.uniform()
+        try model.chooseValue(&trace, latent: index, among: values, choosing: { logWeights in
+            Self.drawIndex(logWeights, temper: temper, uniform: u)
+        }, using: &rng)
+    }
+
+    /// The index k drawn with probability ∝ exp(logWeights[k]) by inverting the CDF at `uniform`; nil when every weight is zero.
+    static func drawIndex(_ logWeights: [Double], temper: Double?, uniform: Double) -> Int? {
         var maximum = -Double.infinity
-        // The last value scored stays in the trace until the draw, saving an update when it is drawn.
-        let last = values.lastIndex { $0 != current }
-        var held: (k: Int, update: TraceUpdate<M.Undo>)?
-        for (k, value) in values.enumerated() {
-            if value != current {
-                if k == last {
-                    do throws(ModelError) {
-                        let update = try model.update(&trace, latent: index, to: value, using: &rng)
-                        held = (k, update)
-                        weights[k] = update.logWeight.isNaN ? -.infinity : update.logWeight
-                    } catch {
-                        guard Self.rejects(error) else { throw error }
-                        weights[k] = -.infinity
-                    }
-                } else {
-                    weights[k] = try relativeLogDensity(&trace, index: index, value: value, using: &rng)
-                }
-            }
-            if case .temper(let factor) = settings.fault { weights[k] *= factor }
-            maximum = max(maximum, weights[k])
+        for w in logWeights { maximum = max(maximum, (temper.map { w * $0 } ?? w)) }
+        guard maximum.isFinite else { return nil }
+        var total = 0.0
+        for w in logWeights { total += exp((temper.map { w * $0 } ?? w) - maximum) }
+        var u = uniform * total
+        var last: Int?
+        for (k, w) in logWeights.enumerated() {
+            let weight = exp((temper.map { w * $0 } ?? w) - maximum)
+            guard weight > 0 else { continue }
+            last = k
+            u -= weight
+            if u < 0 { return k }
         }
-        var chosen: Int?
-        if maximum.isFinite {
-            var total = 0.0
-            for k in weights.indices {
-                weights[k] = exp(weights[k] - maximum)
-                total += weights[k]
-            }
-            var u = rng.uniform() * total
-            chosen = values.count - 1
-            for k in weights.indices {
-                u -= weights[k]
-                if u < 0 { chosen = k; break }
-            }
-        }
-        if let held {
-            if chosen == held.k && weights[held.k] > 0 { return }
-            model.revert(&trace, held.update)
-        }
-        guard let chosen, weights[chosen] > 0 else { return }
-        if values[chosen] != current { try set(&trace, index: index, to: values[chosen], using: &rng) }
+        return last
     }
 }

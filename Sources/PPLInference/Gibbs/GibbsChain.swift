@@ -249,12 +249,7 @@ struct GibbsChain<M: Model>: Sendable {
     // MARK: - Shared pieces of the kernels
 
     /// Model errors at a proposed value (a parameter out of range, a NaN) give it zero density, as in Stan.
-    static func rejects(_ error: ModelError) -> Bool {
-        switch error.kind {
-        case .badParameter, .notFinite, .divisionByZero: true
-        default: false
-        }
-    }
+    static func rejects(_ error: ModelError) -> Bool { error.rejectsValue }
 
     /// log p(t with latent `index` = value) - log p(t), leaving the trace as it was.
     func relativeLogDensity(_ trace: inout M.Trace, index: Int, value: Value,

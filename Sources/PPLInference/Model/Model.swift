@@ -161,6 +161,20 @@ public protocol Model: Sendable {
                 keepIf keep: (_ logWeight: Double, _ rng: inout RandomStream) -> Bool,
                 using rng: inout RandomStream) throws(ModelError) -> (logWeight: Double, kept: Bool)
 
+    /// Scores latent `index` at each of `values` over its Markov blanket, lets `choose` pick one
+    /// from the log weights, and leaves the trace at the chosen value (as it was when `choose`
+    /// returns nil or the current value).
+    ///
+    /// logWeights[k] = log p(t with x_index = values[k]) - log p(t), what `update` would report,
+    /// and -infinity where the model rejects the value (`ModelError.rejectsValue`); a value equal
+    /// to the current one weighs 0. Enumeration Gibbs draws from the normalised weights; a
+    /// conjugate update reads natural parameters off them. The default scores each value with
+    /// `update`/`revert` (`chooseValueByUpdates`); a model that can score a Markov blanket at
+    /// several values in one pass, without undo records, overrides it.
+    func chooseValue(_ trace: inout Trace, latent index: Int, among values: [Value],
+                     choosing choose: (_ logWeights: [Double]) -> Int?,
+                     using rng: inout RandomStream) throws(ModelError)
+
     /// A fresh particle at the start of the program.
     func makeParticle() -> Particle
 
@@ -171,6 +185,17 @@ public protocol Model: Sendable {
     /// step did into the engine's recorder (already reset); the default wraps `advance(_:using:)`.
     func advance(_ particle: inout Particle, recording step: inout StepRecorder,
                  using rng: inout RandomStream) throws(ModelError)
+
+    /// Advances every particle `particles[i]`, i in `range`, with `finished[i]` false to its next
+    /// observation (inclusive) or to the end, then calls `deliver(i, step)` for each of them in
+    /// increasing i with what its step recorded. `step` is the engine's recorder for the block
+    /// (its `modelContext` persists between calls); the default advances one particle at a time
+    /// with `advance(_:recording:using:)`. A model may instead run the block in lockstep (the VM
+    /// runs an instruction over every particle at the same program counter), which may draw the
+    /// block's random numbers in another order than one particle at a time.
+    func advance(_ particles: UnsafeMutablePointer<Particle>, range: Range<Int>, finished: [Bool],
+                 recording step: inout StepRecorder, using rng: inout RandomStream,
+                 deliver: (Int, inout StepRecorder) -> Void) throws(ModelError)
 
     /// What a key this model wrote into a `StepRecorder` names.
     func describe(_ key: ChoiceKey) -> ChoiceDescription
@@ -217,6 +242,36 @@ extension Model {
         return (update.logWeight, kept)
     }
 
+    public func chooseValue(_ trace: inout Trace, latent index: Int, among values: [Value],
+                            choosing choose: (_ logWeights: [Double]) -> Int?,
+                            using rng: inout RandomStream) throws(ModelError) {
+        try chooseValueByUpdates(&trace, latent: index, among: values, choosing: choose, using: &rng)
+    }
+
+    /// `chooseValue` through `update` and `revert`: one update per value other than the current
+    /// one, then one more to set the chosen value; the reference the faster overrides must match.
+    public func chooseValueByUpdates(_ trace: inout Trace, latent index: Int, among values: [Value],
+                                     choosing choose: (_ logWeights: [Double]) -> Int?,
+                                     using rng: inout RandomStream) throws(ModelError) {
+        guard index >= 0 && index < trace.latentCount else {
+            throw ModelError(.other, "no latent choice number \(index): the trace has \(trace.latentCount)")
+        }
+        let current = trace.latentValueAndSupport(index).value
+        var logWeights = [Double](repeating: -.infinity, count: values.count)
+        for (k, value) in values.enumerated() {
+            if value == current { logWeights[k] = 0; continue }
+            do throws(ModelError) {
+                let update = try update(&trace, latent: index, to: value, using: &rng)
+                revert(&trace, update)
+                if !update.logWeight.isNaN { logWeights[k] = update.logWeight }
+            } catch {
+                guard error.rejectsValue else { throw error }
+            }
+        }
+        guard let chosen = choose(logWeights), values.indices.contains(chosen), values[chosen] != current else { return }
+        _ = try update(&trace, latent: index, to: values[chosen], using: &rng)
+    }
+
     public func advance(_ particle: inout Particle, recording step: inout StepRecorder,
                         using rng: inout RandomStream) throws(ModelError) {
         let result = try advance(&particle, using: &rng)
@@ -224,6 +279,16 @@ extension Model {
         step.finished = result.finished
         step.observationLocation = result.observationLocation
         for record in result.choices { step.record(record) }
+    }
+
+    public func advance(_ particles: UnsafeMutablePointer<Particle>, range: Range<Int>, finished: [Bool],
+                        recording step: inout StepRecorder, using rng: inout RandomStream,
+                        deliver: (Int, inout StepRecorder) -> Void) throws(ModelError) {
+        for i in range where !finished[i] {
+            step.reset()
+            try advance(&particles[i], recording: &step, using: &rng)
+            deliver(i, &step)
+        }
     }
 
     public func describe(_ key: ChoiceKey) -> ChoiceDescription {

@@ -24,6 +24,15 @@ public struct ModelError: Error, Sendable, CustomStringConvertible {
         self.address = address
     }
 
+    /// Whether the error makes the value tried zero-density rather than failing the run: a parameter out of range,
+    /// a non-finite density or a division by zero at a proposed value (Stan's convention).
+    public var rejectsValue: Bool {
+        switch kind {
+        case .badParameter, .notFinite, .divisionByZero: true
+        default: false
+        }
+    }
+
     public var description: String {
         var out = ""
         if let location { out += "\(location): " }

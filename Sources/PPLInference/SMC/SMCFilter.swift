@@ -241,38 +241,48 @@ struct SMCFilter<M: Model>: Sendable {
                 group.addTask {
                     let range = (b * blockSize)..<min(n, (b + 1) * blockSize)
                     var out = BlockAdvance()
-                    out.incrementalLogWeights = [Double](repeating: 0, count: range.count)
-                    out.observed = [Bool](repeating: false, count: range.count)
-                    out.finishedNow = [Bool](repeating: false, count: range.count)
-                    out.prefixIncrements = [Double](repeating: 0, count: range.count)
+                    // Written through pointers per delivered particle (no copy-on-write checks), copied out at the end.
+                    let increments = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * range.count)
+                    increments.initialize(repeating: 0)
+                    let flags = UnsafeMutableBufferPointer<Bool>.allocate(capacity: 2 * range.count)
+                    flags.initialize(repeating: false)
+                    defer { increments.deallocate(); flags.deallocate() }
+                    let width = range.count
                     var chunk = GenerationChunk.Builder(capacity: range.count, keepLogDensities: keepLogDensities)
                     // Moved out of the block's stream for the loop (no exclusivity checks), and back.
                     var step = StepRecorder()
                     swap(&step, &stream.step)
                     defer { swap(&step, &stream.step) }
-                    for i in range {
-                        let k = i - range.lowerBound
-                        guard !finished[i] else { chunk.appendAbsent(); continue }
-                        do throws(ModelError) {
-                            step.reset()
-                            try model.advance(&particles.base[i], recording: &step, using: &stream.rng)
-                            out.incrementalLogWeights[k] = step.logWeight
+                    // The model delivers advanced particles in increasing order; the others had finished.
+                    var next = range.lowerBound
+                    do throws(ModelError) {
+                        try model.advance(particles.base, range: range, finished: finished, recording: &step,
+                                          using: &stream.rng) { i, step in
+                            while next < i { chunk.appendAbsent(); next += 1 }
+                            next = i + 1
+                            let k = i - range.lowerBound
+                            increments[k] = step.logWeight
                             if keepLogDensities {
                                 var prior = 0.0
                                 for logDensity in step.logDensities { prior += logDensity }
-                                out.prefixIncrements[k] = prior + step.logWeight
+                                increments[width + k] = prior + step.logWeight
                             }
-                            out.observed[k] = !step.finished
-                            out.finishedNow[k] = step.finished
+                            flags[k] = !step.finished
+                            flags[width + k] = step.finished
                             if out.location == nil {
                                 out.location = step.observationLocation ?? (step.observation >= 0 ? model.observationLocation(step.observation) : nil)
                             }
                             chunk.append(step) { model.describe($0) }
-                        } catch {
-                            out.error = error
-                            return (b, out)
                         }
+                    } catch {
+                        out.error = error
+                        return (b, out)
                     }
+                    while next < range.upperBound { chunk.appendAbsent(); next += 1 }
+                    out.incrementalLogWeights = Array(increments[0..<width])
+                    out.prefixIncrements = Array(increments[width...])
+                    out.observed = Array(flags[0..<width])
+                    out.finishedNow = Array(flags[width...])
                     out.chunk = chunk.build()
                     return (b, out)
                 }
