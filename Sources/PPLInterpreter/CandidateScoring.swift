@@ -6,10 +6,10 @@ import PPLInference
 //
 // `updateLocally` per value would re-score the blanket once per value and keep an undo record;
 // here the choice's own distribution is evaluated once (it cannot depend on the choice's
-// value), and its children are visited in runs of the same site, every value in turn within a
-// run, so consecutive re-scores share their slice's registers and re-run only the
-// instructions that read the changed choice. The chosen value's densities are kept, so
-// setting it costs no further re-score.
+// value), and each child is re-scored at every value in turn: after the first, only the
+// choice's own leaves of its slice change, so only the instructions that read them re-run
+// (for `y[i] ~ Normal(means[z[i]], 1)` and a mean, refilling `means` and indexing it). The
+// chosen value's densities are kept, so setting it costs no further re-score.
 
 extension CompiledProgram {
     /// `Model.chooseValue` by local re-scoring; false when it does not apply (a non-scalar
@@ -24,8 +24,10 @@ extension CompiledProgram {
         let memberCount = end - start + 1
         func member(_ r: Int) -> Int { r == 0 ? id : Int(rescoring.children[start + r - 1]) }
         // A child's support may move with the choice (b ~ Uniform(0, a)): left to update/revert, which restore supports.
+        // (Only latent children's supports are re-evaluated, so observations need no look-up.)
         if !trace.supports.isEmpty {
-            for r in 1..<memberCount where trace.supports[member(r)] != nil { return false }
+            for r in 1..<memberCount where sites[Int(trace.instances[member(r)].site)].kind == .sample
+                && trace.supports[member(r)] != nil { return false }
         }
         let old = trace.instances[id].value
         let current = trace.value(id)
@@ -62,33 +64,40 @@ extension CompiledProgram {
                 guard error.rejectsValue else { throw error }
                 for k in 0..<count where buffer[stateAt + k] == scored { buffer[stateAt + k] = rejected }
             }
-            var runStart = 1
-            while runStart < memberCount {
-                let site = trace.instances[member(runStart)].site
-                var runEnd = runStart + 1
-                while runEnd < memberCount && trace.instances[member(runEnd)].site == site { runEnd += 1 }
+            // The children, one at a time: after the first value, only the choice's own leaves change,
+            // so each further value re-runs just the instructions that read them.
+            for r in 1..<memberCount {
+                let j = member(r)
+                let site = trace.instances[j].site
                 let deltaAt = sites[Int(site)].kind == .sample ? priorAt : likelihoodAt
-                for k in 0..<count where buffer[stateAt + k] == scored {
+                var warm = false
+                // Alternate directions, so each child starts at the value the previous one ended with
+                // and its first re-score finds the choice's leaves unchanged.
+                for step in 0..<count {
+                    let k = r % 2 == 1 ? step : count - 1 - step
+                    guard buffer[stateAt + k] == scored else { continue }
                     trace.instances[id].value = values[k].asReal ?? old
-                    for r in runStart..<runEnd {
-                        let j = member(r)
-                        let density: Double
-                        do throws(ModelError) {
+                    let density: Double
+                    do throws(ModelError) {
+                        if warm {
+                            density = try rescoreChangedChoice(j, choice: id, &trace, rescoring)
+                        } else {
                             density = try rescore(j, &trace, rescoring, reuse: site == previousSite)
-                            previousSite = site
-                        } catch {
-                            // A failed re-score may leave the slice's registers half updated: never reuse them.
-                            previousSite = -1
-                            guard error.rejectsValue else { throw error }
-                            buffer[stateAt + k] = rejected
-                            break
+                            warm = true
                         }
-                        if density.isNaN { buffer[stateAt + k] = rejected; break }
-                        buffer[k * memberCount + r] = density
-                        buffer[deltaAt + k] += density - trace.instances[j].logDensity
+                        previousSite = site
+                    } catch {
+                        // A failed re-score may leave the slice's registers half updated: never reuse them.
+                        previousSite = -1
+                        warm = false
+                        guard error.rejectsValue else { throw error }
+                        buffer[stateAt + k] = rejected
+                        continue
                     }
+                    if density.isNaN { buffer[stateAt + k] = rejected; continue }
+                    buffer[k * memberCount + r] = density
+                    buffer[deltaAt + k] += density - trace.instances[j].logDensity
                 }
-                runStart = runEnd
             }
         } catch {
             trace.instances[id].value = old
@@ -113,5 +122,40 @@ extension CompiledProgram {
         trace.candidateDensities = buffer
         trace.candidateWeights = logWeights
         return true
+    }
+}
+
+extension CompiledProgram {
+    /// Instance `j`'s log density when only choice `id` changed since its slice was last evaluated
+    /// into the scratch registers: writes that choice's leaves and re-runs the instructions that read them.
+    func rescoreChangedChoice(_ j: Int, choice id: Int, _ trace: inout VMTrace, _ index: RescoringIndex) throws(ModelError) -> Double {
+        let global = Int(trace.instances[j].site)
+        // A directly scored site never evaluated its slice into the scratch registers (and needs no slice).
+        if directScores[global] != nil { return try rescore(j, &trace, index) }
+        let fn = sites[global].function, local = sites[global].local
+        let spec = functions[fn].sites[local]
+        let slice = functions[fn].slices[local]
+        var c = Int(index.entries[j].choice)
+        let x = trace.instances[id].value
+        var changed: UInt64 = 0
+        var bit: UInt64 = 1 << UInt64(min(slice.snapshots.count, 63))
+        for leaf in slice.choiceLeaves {
+            if index.parents[c] == id {
+                switch leaf.register.file {
+                case .real: trace.scratch.reals[Int(leaf.register.index)] = x
+                case .int: trace.scratch.ints[Int(leaf.register.index)] = Int(x)
+                case .object: trace.scratch.objects[Int(leaf.register.index)] = toObj(trace.value(id), type: type(of: leaf.register)) ?? .none
+                }
+                changed |= bit
+            }
+            c += 1
+            bit = bit << 1
+        }
+        // Masks are all ones beyond 64 leaves: then everything re-runs.
+        if slice.snapshots.count + slice.choiceLeaves.count > 64 { changed = .max }
+        for (k, code) in slice.code.enumerated() where slice.leafMasks[k] & changed != 0 {
+            try executePure(code, &trace.scratch, 0, 0, 0, fn, Int.max)
+        }
+        return density(try distribution(spec, &trace.scratch, Int.max, 0, 0, 0), of: j, spec, &trace)
     }
 }

@@ -309,7 +309,18 @@ extension CompiledProgram {
         case .len(let d, let a): s.ints[ib + Int(d)] = s.objects[ob + Int(a)].count
         case .makeArray(let d, let k):
             let spec = functions[fn].arrays[Int(k)]
-            s.objects[ob + Int(d)] = makeArray(spec.elements, spec.elementType, &s, rb, ib, ob)
+            let slot = ob + Int(d)
+            // Re-scoring re-runs the same `makeArray` into the same register many times: refill its
+            // array in place when nothing else holds it (copy-on-write copies it otherwise).
+            if case .real = spec.elementType, case .reals(var xs) = s.objects[slot], xs.count == spec.elements.count {
+                s.objects[slot] = .none
+                for (n, r) in spec.elements.enumerated() {
+                    xs[n] = r.file == .real ? s.reals[rb + Int(r.index)] : Double(s.ints[ib + Int(r.index)])
+                }
+                s.objects[slot] = .reals(xs)
+            } else {
+                s.objects[slot] = makeArray(spec.elements, spec.elementType, &s, rb, ib, ob)
+            }
         case .indexR(let d, let a, let i, let loc):
             let k = s.ints[ib + Int(i)]
             switch s.objects[ob + Int(a)] {

@@ -21,19 +21,29 @@ struct ChoiceLeaf: Sendable {
     var instanceRegister: Int32
 }
 
-/// How to re-evaluate one site's parameters alone.
-struct SliceSpec: Sendable {
-    var code: [Code]
-    var snapshots: [Reg]
-    var choiceLeaves: [ChoiceLeaf]
-    var eligible: Bool
+/// How to re-evaluate one site's parameters alone; a class, so that fetching it on every re-score costs one retain.
+final class SliceSpec: Sendable {
+    let code: [Code]
+    let snapshots: [Reg]
+    let choiceLeaves: [ChoiceLeaf]
+    let eligible: Bool
     /// For each instruction of `code`, the leaves it depends on (bit k: snapshot k, then the
     /// choice leaves); all bits when unknown. Consecutive re-scores of one site (the
     /// observations of a vectorised `y ~ Normal(X * beta, sigma)`) skip the instructions whose
     /// leaves did not change, so updating `beta` costs O(N), not O(N^2).
-    var leafMasks: [UInt64] = []
+    let leafMasks: [UInt64]
     /// Set when the site can be scored without running a slice (see `DirectScore`).
-    var direct: DirectScore?
+    let direct: DirectScore?
+
+    init(code: [Code], snapshots: [Reg], choiceLeaves: [ChoiceLeaf], eligible: Bool, leafMasks: [UInt64] = [],
+         direct: DirectScore? = nil) {
+        self.code = code
+        self.snapshots = snapshots
+        self.choiceLeaves = choiceLeaves
+        self.eligible = eligible
+        self.leafMasks = leafMasks
+        self.direct = direct
+    }
 }
 
 /// Where a directly scored site reads one number: a snapshot of the rescoring index (by its
@@ -426,8 +436,13 @@ extension CompiledProgram {
     /// Re-scores instance `j` by running its slice in the scratch registers.
     func rescoreSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> Double {
         let d = try rescoredDistribution(j, &trace, index, reuse: reuse)
-        let site = sites[Int(trace.instances[j].site)]
-        let spec = functions[site.function].sites[site.local]
+        let global = Int(trace.instances[j].site)
+        return density(d, of: j, functions[sites[global].function].sites[sites[global].local], &trace)
+    }
+
+    /// Instance `j`'s log density under its re-evaluated distribution, the observed value read from the scratch registers.
+    @inline(__always)
+    func density(_ d: LiveDistribution, of j: Int, _ spec: SiteSpec, _ trace: inout VMTrace) -> Double {
         switch spec.kind {
         case .sample:
             // A support that depends on other choices (b ~ Uniform(0, 1 - a)) moves with them;
@@ -464,10 +479,11 @@ extension CompiledProgram {
     }
 
     private func runSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> LiveDistribution {
-        let site = sites[Int(trace.instances[j].site)]
-        let fn = site.function
-        let spec = functions[fn].sites[site.local]
-        let slice = functions[fn].slices[site.local]
+        // Fields, not the whole `GlobalSite` (its strings would be retained on every call).
+        let global = Int(trace.instances[j].site)
+        let fn = sites[global].function, local = sites[global].local
+        let spec = functions[fn].sites[local]
+        let slice = functions[fn].slices[local]
         let counts = (functions[fn].realCount, functions[fn].intCount, functions[fn].objectCount)
         if trace.scratch.reals.count < counts.0 { trace.scratch.reals = Array(repeating: 0, count: counts.0) }
         if trace.scratch.ints.count < counts.1 { trace.scratch.ints = Array(repeating: 0, count: counts.1) }

@@ -111,6 +111,17 @@ enum ConjugateMember: Sendable {
         }
     }
 
+    /// log density at `value`; -infinity outside the support or for a value of the wrong shape.
+    func logDensity(_ value: Value) -> Double {
+        switch self {
+        case .beta(let d): value.asReal.map(d.logDensity) ?? -.infinity
+        case .gamma(let d): value.asReal.map(d.logDensity) ?? -.infinity
+        case .inverseGamma(let d): value.asReal.map(d.logDensity) ?? -.infinity
+        case .normal(let d): value.asReal.map(d.logDensity) ?? -.infinity
+        case .dirichlet(let d): value.asReals.map(d.logDensity) ?? -.infinity
+        }
+    }
+
     /// A typical spread, for placing the next probes.
     var scale: Double {
         switch self {

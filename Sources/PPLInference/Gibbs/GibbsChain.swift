@@ -36,6 +36,8 @@ struct GibbsChain<M: Model>: Sendable {
         var proposed = 0
         var conjugateScale = Double.nan
         var checksDone = 0
+        /// The conjugate site's full conditional at its last update, the proposal of the next one's coupling.
+        var lastConditional: ConjugateMember?
     }
 
     struct Result: Sendable {
