@@ -130,6 +130,8 @@ extension CompiledProgram {
     /// into the scratch registers: writes that choice's leaves and re-runs the instructions that read them.
     func rescoreChangedChoice(_ j: Int, choice id: Int, _ trace: inout VMTrace, _ index: RescoringIndex) throws(ModelError) -> Double {
         let global = Int(trace.instances[j].site)
+        // A directly scored site never evaluated its slice into the scratch registers (and needs no slice).
+        if directScores[global] != nil { return try rescore(j, &trace, index) }
         let fn = sites[global].function, local = sites[global].local
         let spec = functions[fn].sites[local]
         let slice = functions[fn].slices[local]
