@@ -181,6 +181,8 @@ extension CompiledProgram {
     /// into the scratch registers: writes that choice's leaves and re-runs the instructions that read them.
     func rescoreChangedChoice(_ j: Int, choice id: Int, _ trace: inout VMTrace, _ index: RescoringIndex,
                               _ t: SliceTables) throws(ModelError) -> Double {
+        // A directly scored site never evaluated its slice into the scratch registers (and needs no slice).
+        if directScores[Int(trace.instances[j].site)] != nil { return try rescore(j, &trace, index, reuse: false, t) }
         let fn = t.function
         let slice = t.slice
         var c = Int(index.entries[j].choice)

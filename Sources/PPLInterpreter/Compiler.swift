@@ -13,6 +13,13 @@ final class CompiledProgram: Sendable {
     let module: Module
     /// Value types of registers, indexed by `Reg.typeID`.
     let types: [ValueType]
+    /// Per global site: how to re-score it without its slice (nil: run the slice), and its kind;
+    /// flat and trivially copyable so that local updates read them without reference counting.
+    let directScores: [DirectScore?]
+    let siteKinds: [SiteSpec.Kind]
+    /// Per global site: its support when fixed, and what its scalar draws are (for `VMTrace.value`).
+    let siteFixedSupports: [Support?]
+    let siteScalarKinds: [ScalarKind]
 
     init(_ module: Module) throws(CompileError) {
         guard let entry = module.functionIndex(named: module.entry) else {
@@ -68,6 +75,10 @@ final class CompiledProgram: Sendable {
         self.names = names
         self.nameIDs = nameIDs
         self.sites = sites
+        self.directScores = sites.map { functions[$0.function].slices[$0.local].direct }
+        self.siteKinds = sites.map(\.kind)
+        self.siteFixedSupports = sites.map(\.fixedSupport)
+        self.siteScalarKinds = sites.map { ScalarKind($0.drawType) }
         self.module = module
         self.types = types
     }

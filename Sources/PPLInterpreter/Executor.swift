@@ -50,7 +50,7 @@ extension CompiledProgram {
         }
         state.frames = [Frame(function: Int32(entry), pc: 0, realBase: 0, intBase: 0, objectBase: 0,
                               returnTo: nil, prefix: nil,
-                              memory: Array(repeating: PersistentTrie(), count: f.memorySlots))]
+                              memory: FrameMemory(count: f.memorySlots))]
         return state
     }
 
@@ -177,7 +177,7 @@ extension CompiledProgram {
                                       intBase: Int32(s.ints.count), objectBase: Int32(s.objects.count),
                                       returnTo: spec.destination,
                                       prefix: AddressPrefix(parent: s.frames[fi].prefix, nameID: spec.calleeNameID, index: n),
-                                      memory: callee.memorySlots == 0 ? [] : Array(repeating: PersistentTrie(), count: callee.memorySlots))
+                                      memory: FrameMemory(count: callee.memorySlots))
                     let nrb = s.reals.count, nib = s.ints.count, nob = s.objects.count
                     s.reals.append(contentsOf: repeatElement(0, count: callee.realCount))
                     s.ints.append(contentsOf: repeatElement(0, count: callee.intCount))

@@ -32,13 +32,81 @@ final class SliceSpec: Sendable {
     /// observations of a vectorised `y ~ Normal(X * beta, sigma)`) skip the instructions whose
     /// leaves did not change, so updating `beta` costs O(N), not O(N^2).
     let leafMasks: [UInt64]
+    /// Set when the site can be scored without running a slice (see `DirectScore`).
+    let direct: DirectScore?
 
-    init(code: [Code], snapshots: [Reg], choiceLeaves: [ChoiceLeaf], eligible: Bool, leafMasks: [UInt64] = []) {
+    init(code: [Code], snapshots: [Reg], choiceLeaves: [ChoiceLeaf], eligible: Bool, leafMasks: [UInt64] = [],
+         direct: DirectScore? = nil) {
         self.code = code
         self.snapshots = snapshots
         self.choiceLeaves = choiceLeaves
         self.eligible = eligible
         self.leafMasks = leafMasks
+        self.direct = direct
+    }
+}
+
+/// Where a directly scored site reads one number: a snapshot of the rescoring index (by its
+/// position among the slice's snapshots of that file) or the value of a choice leaf.
+struct DirectOperand: Sendable {
+    enum Source: UInt8, Sendable { case realSnapshot, intSnapshot, choice }
+    var source: Source
+    var slot: Int32
+}
+
+/// A scalar-family site whose parameters (and observed value) are each a snapshot or a choice,
+/// so that re-scoring it reads them straight from the index and the trace: no slice to run, no
+/// scratch registers, nothing reference-counted (`y[i] ~ Normal(x[i], 1)`, `x[i] ~ Normal(mu, tau)`).
+struct DirectScore: Sendable {
+    var family: FamilyID
+    var kind: SiteSpec.Kind
+    var argumentCount: Int
+    var a0: DirectOperand
+    var a1: DirectOperand
+    var a2: DirectOperand
+    /// The observed value (unused for `sample`, which scores its own value).
+    var value: DirectOperand
+    var hasFixedSupport: Bool
+
+    init?(_ spec: SiteSpec, snapshots: [Reg], choiceLeaves: [ChoiceLeaf], codeIsEmpty: Bool) {
+        guard codeIsEmpty, spec.kind != .factor, case .scalar(let id) = spec.family, spec.arguments.count <= 3 else { return nil }
+        func operand(_ r: Reg) -> DirectOperand? {
+            let key = Slicer.key(r)
+            var reals: Int32 = 0, ints: Int32 = 0
+            for snapshot in snapshots {
+                if Slicer.key(snapshot) == key {
+                    switch snapshot.file {
+                    case .real: return DirectOperand(source: .realSnapshot, slot: reals)
+                    case .int: return DirectOperand(source: .intSnapshot, slot: ints)
+                    case .object: return nil
+                    }
+                }
+                if snapshot.file == .real { reals += 1 } else if snapshot.file == .int { ints += 1 }
+            }
+            for (k, leaf) in choiceLeaves.enumerated() where Slicer.key(leaf.register) == key {
+                return leaf.register.file == .object ? nil : DirectOperand(source: .choice, slot: Int32(k))
+            }
+            return nil
+        }
+        var operands: [DirectOperand] = []
+        for r in spec.arguments {
+            guard let o = operand(r) else { return nil }
+            operands.append(o)
+        }
+        let unused = DirectOperand(source: .realSnapshot, slot: 0)
+        if spec.kind == .observe {
+            guard let o = operand(spec.value) else { return nil }
+            value = o
+        } else {
+            value = unused
+        }
+        family = id
+        kind = spec.kind
+        argumentCount = operands.count
+        a0 = operands.count > 0 ? operands[0] : unused
+        a1 = operands.count > 1 ? operands[1] : unused
+        a2 = operands.count > 2 ? operands[2] : unused
+        hasFixedSupport = spec.fixedSupport != nil
     }
 }
 
@@ -150,7 +218,9 @@ struct Slicer {
             while let r = needed.popLast() {
                 if leaves.contains(r) { continue }
                 let defs = definitions[r] ?? []
-                if defs.count == 1, effects[defs[0]].pure {
+                // Only what depends on a choice is recomputed: a deterministic register (a datum
+                // `y[i]`, a constant) keeps the value it had when the site ran, read from its snapshot.
+                if defs.count == 1, effects[defs[0]].pure, random.contains(r) {
                     if included.insert(defs[0]).inserted { needed += effects[defs[0]].uses }
                     continue
                 }
@@ -168,7 +238,8 @@ struct Slicer {
             let order = included.sorted()
             return SliceSpec(code: order.map { code[$0] }, snapshots: snapshots,
                              choiceLeaves: choiceLeaves, eligible: eligible,
-                             leafMasks: Self.leafMasks(order, effects, snapshots: snapshots, choiceLeaves: choiceLeaves))
+                             leafMasks: Self.leafMasks(order, effects, snapshots: snapshots, choiceLeaves: choiceLeaves),
+                             direct: DirectScore(spec, snapshots: snapshots, choiceLeaves: choiceLeaves, codeIsEmpty: order.isEmpty))
         }
     }
 }
@@ -259,14 +330,45 @@ final class RescoringIndex: Sendable {
     struct Pair: Hashable { var parent: Int; var child: Int }
 }
 
+/// The old log densities of the instances an update re-scored; the first four are held inline,
+/// so that an update of a small Markov blanket (the common case) allocates nothing.
+struct DensityLog: RandomAccessCollection, Sendable {
+    private(set) var count = 0
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+    private var inline: (Int, Double, Int, Double, Int, Double, Int, Double) = (0, 0, 0, 0, 0, 0, 0, 0)
+    private var overflow: [(Int, Double)] = []
+
+    mutating func append(_ instance: Int, _ logDensity: Double) {
+        switch count {
+        case 0: inline.0 = instance; inline.1 = logDensity
+        case 1: inline.2 = instance; inline.3 = logDensity
+        case 2: inline.4 = instance; inline.5 = logDensity
+        case 3: inline.6 = instance; inline.7 = logDensity
+        default: overflow.append((instance, logDensity))
+        }
+        count += 1
+    }
+
+    subscript(k: Int) -> (Int, Double) {
+        switch k {
+        case 0: (inline.0, inline.1)
+        case 1: (inline.2, inline.3)
+        case 2: (inline.4, inline.5)
+        case 3: (inline.6, inline.7)
+        default: overflow[k - 4]
+        }
+    }
+}
+
 /// What a local update changed: the choice's old value and the densities it re-scored.
 public struct LocalUndo: Sendable {
-    var instance: Int
-    var oldValue: Double
-    var oldLogPrior: Double
-    var oldLogLikelihood: Double
-    var oldDensities: [(Int, Double)]
-    var wasStale: Bool
+    var instance = 0
+    var oldValue = 0.0
+    var oldLogPrior = 0.0
+    var oldLogLikelihood = 0.0
+    var oldDensities = DensityLog()
+    var wasStale = false
     /// Supports that depend on other choices, as they were (usually none).
     var oldSupports: [(Int, Support)] = []
 }
@@ -311,13 +413,58 @@ extension CompiledProgram {
     /// `reuse` says the previous call re-scored the same site with the same choice values, so the
     /// scratch registers still hold its slice's results.
     func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool = false) throws(ModelError) -> Double {
-        try rescore(j, &trace, index, reuse: reuse, tables(site: Int(trace.instances[j].site)))
+        if let plan = directScores[Int(trace.instances[j].site)] {
+            if let logDensity = scoreDirectly(plan, j, &trace, index) { return logDensity }
+            // Direct scores leave the scratch registers alone, so they hold no slice of this site to reuse.
+            return try rescoreSlice(j, &trace, index, reuse: false, tables(site: Int(trace.instances[j].site)))
+        }
+        return try rescoreSlice(j, &trace, index, reuse: reuse, tables(site: Int(trace.instances[j].site)))
     }
 
     /// `rescore` with the site's tables fetched by the caller (once for a run of instances of one site).
     func rescore(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool, _ t: SliceTables) throws(ModelError) -> Double {
-        try evaluateSlice(j, &trace, index, reuse: reuse, t)
-        return try densityFromScratch(j, &trace, t)
+        if let plan = directScores[Int(trace.instances[j].site)] {
+            if let logDensity = scoreDirectly(plan, j, &trace, index) { return logDensity }
+            return try rescoreSlice(j, &trace, index, reuse: false, t)
+        }
+        return try rescoreSlice(j, &trace, index, reuse: reuse, t)
+    }
+
+    /// A `DirectScore` site's log density; nil when its parameters are out of range, so that the
+    /// slice path raises the error with the site's address.
+    @inline(__always)
+    func scoreDirectly(_ plan: DirectScore, _ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex) -> Double? {
+        let entry = index.entries[j]
+        @inline(__always) func read(_ o: DirectOperand) -> Double {
+            switch o.source {
+            case .realSnapshot: index.reals[Int(entry.real) + Int(o.slot)]
+            case .intSnapshot: Double(index.ints[Int(entry.int) + Int(o.slot)])
+            case .choice: trace.instances[index.parents[Int(entry.choice) + Int(o.slot)]].value
+            }
+        }
+        let n = plan.argumentCount
+        let a = n > 0 ? read(plan.a0) : 0
+        let b = n > 1 ? read(plan.a1) : 0
+        let c = n > 2 ? read(plan.a2) : 0
+        if plan.kind == .sample && !plan.hasFixedSupport {
+            guard let d = try? ScalarDistribution.make(plan.family, a, b, c) else { return nil }
+            trace.supports[j] = d.support
+            return d.logDensity(trace.instances[j].value)
+        }
+        return ScalarDistribution.logDensity(plan.family, at: plan.kind == .sample ? trace.instances[j].value : read(plan.value), a, b, c)
+    }
+
+    /// Re-scores instance `j` by running its slice in the scratch registers; an error names the instance's
+    /// address as the trace recorded it (the scratch registers hold only what the slice reads).
+    func rescoreSlice(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool, _ t: SliceTables) throws(ModelError) -> Double {
+        do throws(ModelError) {
+            try evaluateSlice(j, &trace, index, reuse: reuse, t)
+            return try densityFromScratch(j, &trace, t)
+        } catch {
+            var named = error
+            named.address = trace.address(j)
+            throw named
+        }
     }
 
     /// Instance `j`'s log density from the distribution arguments in the scratch registers: a scalar
@@ -330,10 +477,9 @@ extension CompiledProgram {
             let a = n > 0 ? readReal(hot.a0, &trace.scratch, 0, 0) : 0
             let b = n > 1 ? readReal(hot.a1, &trace.scratch, 0, 0) : 0
             let c = n > 2 ? readReal(hot.a2, &trace.scratch, 0, 0) : 0
-            // A bad parameter takes the full path below, which names the address.
-            if let sd = try? ScalarDistribution.make(id, a, b, c) {
-                return sd.logDensity(hot.kind == .sample ? trace.instances[j].value : readReal(hot.value, &trace.scratch, 0, 0))
-            }
+            let x = hot.kind == .sample ? trace.instances[j].value : readReal(hot.value, &trace.scratch, 0, 0)
+            // A bad parameter takes the full path below, which names it.
+            if let logDensity = ScalarDistribution.logDensity(id, at: x, a, b, c) { return logDensity }
         }
         return density(try distribution(t.spec, &trace.scratch, Int.max, 0, 0, 0), of: j, t.spec, &trace)
     }
@@ -371,11 +517,19 @@ extension CompiledProgram {
         }
     }
 
-    /// The distribution of instance `j` re-evaluated from its slice and the trace's current values (`rescore` without the density).
+    /// The distribution of instance `j` re-evaluated from its slice and the trace's current values
+    /// (`rescore` without the density). An error names the instance's address as the trace recorded
+    /// it: the scratch registers hold only what the slice reads, which need not include its indices.
     func rescoredDistribution(_ j: Int, _ trace: inout VMTrace, _ index: RescoringIndex, reuse: Bool) throws(ModelError) -> LiveDistribution {
-        try evaluateSlice(j, &trace, index, reuse: reuse)
-        let global = Int(trace.instances[j].site)
-        return try distribution(functions[sites[global].function].sites[sites[global].local], &trace.scratch, Int.max, 0, 0, 0)
+        do throws(ModelError) {
+            try evaluateSlice(j, &trace, index, reuse: reuse)
+            let global = Int(trace.instances[j].site)
+            return try distribution(functions[sites[global].function].sites[sites[global].local], &trace.scratch, Int.max, 0, 0, 0)
+        } catch {
+            var named = error
+            named.address = trace.address(j)
+            throw named
+        }
     }
 
     /// Loads instance `j`'s snapshots and choice leaves into the scratch registers and runs its slice
@@ -439,17 +593,22 @@ extension CompiledProgram {
         return all ? .max : changed
     }
 
-    /// Sets one latent choice and re-scores it and its children; nil when the value is not a scalar.
-    func updateLocally(_ trace: inout VMTrace, latent index: Int, to value: Value) throws(ModelError) -> TraceUpdate<VMUndo>? {
+    /// Sets one latent choice and re-scores it and its children, writing what it changed into `undo`
+    /// (the caller's, fresh, so that it is not copied on the way back); returns the change in the log joint,
+    /// or nil when the value is not a scalar.
+    func updateLocally(_ trace: inout VMTrace, latent index: Int, to value: Value, undo: inout LocalUndo) throws(ModelError) -> Double? {
         let id = Int(trace.latentInstances[index])
-        guard trace.objectValues[id] == nil, let x = value.asReal else { return nil }
+        guard trace.objectValues.isEmpty || trace.objectValues[id] == nil, let x = value.asReal else { return nil }
         if trace.rescoring == nil { try buildRescoring(&trace) }
         guard let rescoring = trace.rescoring else { return nil }
-        var undo = LocalUndo(instance: id, oldValue: trace.instances[id].value, oldLogPrior: trace.logPrior,
-                             oldLogLikelihood: trace.logLikelihood, oldDensities: [], wasStale: trace.deterministicStale)
+        // Field by field: `undo` arrives fresh, and assigning a whole new one would copy out the old first.
+        undo.instance = id
+        undo.oldValue = trace.instances[id].value
+        undo.oldLogPrior = trace.logPrior
+        undo.oldLogLikelihood = trace.logLikelihood
+        undo.wasStale = trace.deterministicStale
         trace.instances[id].value = x
         let start = Int(rescoring.childStart[id]), end = Int(rescoring.childStart[id + 1])
-        undo.oldDensities.reserveCapacity(end - start + 1)
         var deltaPrior = 0.0, deltaLikelihood = 0.0
         do throws(ModelError) {
             var previousSite: Int32 = -1
@@ -464,9 +623,9 @@ extension CompiledProgram {
                     throw ModelError(.notFinite, "log density of '\(trace.address(j))' is not a number",
                                      location: sites[Int(trace.instances[j].site)].location, address: trace.address(j))
                 }
-                undo.oldDensities.append((j, old))
+                undo.oldDensities.append(j, old)
                 trace.instances[j].logDensity = new
-                if sites[Int(trace.instances[j].site)].kind == .sample { deltaPrior += new - old } else { deltaLikelihood += new - old }
+                if siteKinds[Int(site)] == .sample { deltaPrior += new - old } else { deltaLikelihood += new - old }
             }
         } catch {
             revertLocally(&trace, undo)
@@ -475,7 +634,7 @@ extension CompiledProgram {
         trace.logPrior += deltaPrior
         trace.logLikelihood += deltaLikelihood
         trace.deterministicStale = true
-        return TraceUpdate(logWeight: deltaPrior + deltaLikelihood, undo: .local(undo))
+        return deltaPrior + deltaLikelihood
     }
 
     func revertLocally(_ trace: inout VMTrace, _ undo: LocalUndo) {

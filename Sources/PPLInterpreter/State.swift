@@ -31,6 +31,35 @@ final class ReportNode: Sendable {
     }
 }
 
+/// A frame's memory slots, the first held inline: most frames read back one name (`x[t - 1]`),
+/// and a trie held in the frame saves a particle one heap object on every step and every copy.
+struct FrameMemory: Sendable {
+    private var first = PersistentTrie<MemoryCell>()
+    private var rest: [PersistentTrie<MemoryCell>] = []
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        if count > 1 { rest = Array(repeating: PersistentTrie(), count: count - 1) }
+    }
+
+    subscript(slot: Int) -> PersistentTrie<MemoryCell> {
+        get { slot == 0 ? first : rest[slot - 1] }
+        _modify {
+            if slot == 0 { yield &first } else { yield &rest[slot - 1] }
+        }
+    }
+
+    mutating func assign(from source: UnsafePointer<FrameMemory>) {
+        guard count == source.pointee.count else { self = source.pointee; return }
+        guard count > 0 else { return }
+        withUnsafePointer(to: source.pointee.first) { first.assign(from: $0) }
+        if count > 1 { rest.assignElements(from: source.pointee.rest) { $0.assign(from: $1) } }
+    }
+
+    var nodesCopied: Int { (count > 0 ? first.nodesCopied : 0) + rest.reduce(0) { $0 + $1.nodesCopied } }
+}
+
 struct Frame: Sendable {
     var function: Int32
     var pc: Int32
@@ -40,7 +69,7 @@ struct Frame: Sendable {
     /// Where the caller wants the result, relative to the caller's bases.
     var returnTo: Reg?
     var prefix: AddressPrefix?
-    var memory: [PersistentTrie<MemoryCell>]
+    var memory: FrameMemory
 
     mutating func assign(from source: UnsafePointer<Frame>) {
         function = source.pointee.function
@@ -50,7 +79,7 @@ struct Frame: Sendable {
         objectBase = source.pointee.objectBase
         returnTo = source.pointee.returnTo
         if prefix !== source.pointee.prefix { prefix = source.pointee.prefix }
-        memory.assignElements(from: source.pointee.memory) { $0.assign(from: $1) }
+        withUnsafePointer(to: source.pointee.memory) { memory.assign(from: $0) }
     }
 }
 
@@ -126,6 +155,6 @@ public struct VMState: Sendable {
 
     /// Storage nodes copied because a copy of this state shared them (tests of the O(N) step).
     var storageNodesCopied: Int {
-        frames.reduce(0) { sum, frame in sum + frame.memory.reduce(0) { $0 + $1.nodesCopied } }
+        frames.reduce(0) { $0 + $1.memory.nodesCopied }
     }
 }

@@ -84,9 +84,13 @@ public struct VMTrace: ModelTrace {
 
     /// The value of instance `i` as a language value.
     func value(_ i: Int) -> Value {
-        if let v = objectValues[i] { return v }
-        let site = program.sites[Int(instances[i].site)]
-        return program.scalarValue(instances[i].value, type: site.drawType)
+        if !objectValues.isEmpty, let v = objectValues[i] { return v }
+        let x = instances[i].value
+        switch program.siteScalarKinds[Int(instances[i].site)] {
+        case .real: return .real(x)
+        case .int: return .int(Int(x))
+        case .bool: return .bool(x != 0)
+        }
     }
 
     func address(_ i: Int) -> Address {
@@ -112,7 +116,23 @@ public struct VMTrace: ModelTrace {
 
     public func latentValueAndSupport(_ index: Int) -> (value: Value, support: Support) {
         let i = Int(latentInstances[index])
-        return (value(i), supports[i] ?? program.sites[Int(instances[i].site)].fixedSupport ?? .real)
+        if !supports.isEmpty, let support = supports[i] { return (value(i), support) }
+        return (value(i), program.siteFixedSupports[Int(instances[i].site)] ?? .real)
+    }
+
+    public func scalarLatents(into values: inout [Double]) -> Bool {
+        values.removeAll(keepingCapacity: true)
+        values.reserveCapacity(latentInstances.count)
+        for i in latentInstances {
+            if !objectValues.isEmpty, objectValues[Int(i)] != nil { return false }
+            let x = instances[Int(i)].value
+            switch program.siteScalarKinds[Int(instances[Int(i)].site)] {
+            case .real: values.append(x)
+            case .int: values.append(Double(Int(x)))
+            case .bool: values.append(x != 0 ? 1 : 0)
+            }
+        }
+        return true
     }
 
     /// Latent values by address, for re-execution with reuse.
@@ -121,6 +141,19 @@ public struct VMTrace: ModelTrace {
         out.reserveCapacity(latentInstances.count)
         for i in latentInstances { out[key(of: Int(i))] = value(Int(i)) }
         return out
+    }
+}
+
+/// What a scalar register's double stands for, as `CompiledProgram.scalarValue` reads it.
+enum ScalarKind: UInt8, Sendable {
+    case real, int, bool
+
+    init(_ type: ValueType) {
+        switch type {
+        case .int: self = .int
+        case .bool: self = .bool
+        default: self = .real
+        }
     }
 }
 

@@ -122,8 +122,11 @@ public struct VMModel: Model {
 
     public func update(_ trace: inout VMTrace, latent index: Int, to value: Value,
                        using rng: inout RandomStream) throws(ModelError) -> TraceUpdate<VMUndo> {
-        if localUpdates, let update = try program.updateLocally(&trace, latent: index, to: value) {
-            return update
+        if localUpdates {
+            var undo = LocalUndo()
+            if let logWeight = try program.updateLocally(&trace, latent: index, to: value, undo: &undo) {
+                return TraceUpdate(logWeight: logWeight, undo: .local(undo))
+            }
         }
         let instance = Int(trace.latentInstances[index])
         var constraints = trace.latentChoices()
@@ -142,6 +145,24 @@ public struct VMModel: Model {
         let old = trace
         trace = fresh
         return TraceUpdate(logWeight: logWeight, undo: .replaced(old))
+    }
+
+    /// MH's inner step; a local update's undo stays in this frame instead of travelling in a `TraceUpdate`.
+    public func update(_ trace: inout VMTrace, latent index: Int, to value: Value,
+                       keepIf keep: (_ logWeight: Double, _ rng: inout RandomStream) -> Bool,
+                       using rng: inout RandomStream) throws(ModelError) -> (logWeight: Double, kept: Bool) {
+        if localUpdates {
+            var undo = LocalUndo()
+            if let logWeight = try program.updateLocally(&trace, latent: index, to: value, undo: &undo) {
+                let kept = keep(logWeight, &rng)
+                if !kept { program.revertLocally(&trace, undo) }
+                return (logWeight, kept)
+            }
+        }
+        let update = try self.update(&trace, latent: index, to: value, using: &rng)
+        let kept = keep(update.logWeight, &rng)
+        if !kept { revert(&trace, update) }
+        return (update.logWeight, kept)
     }
 
     public func revert(_ trace: inout VMTrace, _ update: TraceUpdate<VMUndo>) {

@@ -32,6 +32,11 @@ struct DirectModel: Model {
             y.indices.map { ChoiceRecord(address: Address("y").appending(index: $0), value: .real(y[$0]),
                                          logDensity: DirectModel.logNormal(y[$0], x[$0]), support: .real) }
         }
+        func latentValueAndSupport(_ i: Int) -> (value: Value, support: Support) { (.real(x[i]), .real) }
+        func scalarLatents(into values: inout [Double]) -> Bool {
+            values = x
+            return true
+        }
         var deterministic: [(Address, Value)] { [] }
         var returnValue: Value? { nil }
     }

@@ -16,10 +16,22 @@ struct ColumnStore: Sendable {
     /// addresses in the same order every draw, so an equality check replaces hashing.
     private var columnAtPosition: [Int] = []
     private var position = 0
+    /// Draws expected in all (`reserve`), so that columns do not grow by copying.
+    private var expectedDraws = 0
+    /// A draw's latent values, reused from draw to draw.
+    private var latentValues: [Double] = []
+
+    /// Reserves room for `draws` draws in every column, present and future.
+    mutating func reserve(draws: Int) {
+        expectedDraws = draws
+        for c in values.indices { values[c].reserveCapacity(draws) }
+    }
 
     /// Starts a new draw; every column gets NaN until `set` fills it.
     mutating func beginDraw() {
-        for c in values.indices { values[c].append(.nan) }
+        values.withUnsafeMutableBufferPointer { columns in
+            for c in columns.indices { columns[c].append(.nan) }
+        }
         drawCount += 1
         position = 0
     }
@@ -41,6 +53,16 @@ struct ColumnStore: Sendable {
     /// Sets every latent choice of `trace`; with `samePositions` (a static model, whose latents come
     /// in the same order every run) by position after the first draws, without building addresses.
     mutating func setLatents<T: ModelTrace>(of trace: T, samePositions: Bool) {
+        // A static model's scalar latents, read in one call and written by position.
+        if samePositions, drawCount > 1, position == 0, trace.latentCount <= columnAtPosition.count,
+           trace.scalarLatents(into: &latentValues) {
+            let row = drawCount - 1
+            values.withUnsafeMutableBufferPointer { columns in
+                for k in latentValues.indices { columns[columnAtPosition[k]][row] = latentValues[k] }
+            }
+            position = latentValues.count
+            return
+        }
         for k in 0..<trace.latentCount {
             if samePositions, setAtSamePosition(trace.latentValueAndSupport(k).value) { continue }
             let r = trace.latent(k)
@@ -81,7 +103,9 @@ struct ColumnStore: Sendable {
         addresses.append(address)
         kinds.append(kind)
         isInteger.append(integer)
-        var column = [Double](repeating: .nan, count: drawCount)
+        var column: [Double] = []
+        column.reserveCapacity(max(expectedDraws, drawCount))
+        column.append(contentsOf: repeatElement(.nan, count: drawCount))
         column[drawCount - 1] = x
         values.append(column)
     }

@@ -14,6 +14,8 @@ struct MHChain<M: Model>: Sendable {
     let settings: MetropolisHastings
     let chainIndex: Int
     let predictor: Predictor<M.Trace>?
+    /// `model.facts.isStatic`, read once: the facts are a struct of dictionaries, copied on every read.
+    let isStatic: Bool
 
     private var sites: [MHSite] = []
     private var siteByAddress: [Address: Int] = [:]
@@ -28,6 +30,7 @@ struct MHChain<M: Model>: Sendable {
         self.settings = settings
         self.chainIndex = chainIndex
         self.predictor = predictor
+        self.isStatic = model.facts.isStatic
     }
 
     consuming func run() -> MHChainResult {
@@ -39,7 +42,7 @@ struct MHChain<M: Model>: Sendable {
             // A sweep's length is fixed per phase: were it the current latent count, draws would
             // be kept more often (per step) in states with fewer latents, biasing them.
             sweepLength = trace.latentCount
-            if settings.proposal == .adaptiveBlock && model.facts.isStatic {
+            if settings.proposal == .adaptiveBlock && isStatic {
                 block = AdaptiveBlockProposal(trace, initialStepSize: settings.initialStepSize, fault: settings.blockFault)
             }
             result.blockUsed = settings.proposal != .adaptiveBlock || block != nil
@@ -54,6 +57,7 @@ struct MHChain<M: Model>: Sendable {
             }
             result.warmupSeconds = seconds(clock.now - warmupStart)
             sweepLength = trace.latentCount
+            result.columns.reserve(draws: settings.samples)
             let samplingStart = clock.now
             defer { result.samplingSeconds = seconds(clock.now - samplingStart) }
             if !result.cancelled {
@@ -130,7 +134,7 @@ struct MHChain<M: Model>: Sendable {
     /// The adaptation state of latent `index`: by position in static models (the address is built
     /// only the first time), by address otherwise.
     private mutating func site(for index: Int, in trace: M.Trace) -> Int {
-        if model.facts.isStatic {
+        if isStatic {
             // Each site gets its own address, whichever index a random scan meets first.
             while sites.count <= index {
                 sites.append(MHSite(address: trace.latent(sites.count).address, logStepSize: log(settings.initialStepSize)))
@@ -153,6 +157,8 @@ struct MHChain<M: Model>: Sendable {
     }
 
     /// One single-site update; returns its acceptance probability, or nil when nothing was proposed.
+    /// Inlined into the sweep so that the trace type's witness tables are looked up once per sweep.
+    @inline(__always)
     private mutating func step(_ trace: inout M.Trace, adapting: Bool,
                                using rng: inout RandomStream) throws(ModelError) -> Double? {
         let count = trace.latentCount
@@ -160,7 +166,7 @@ struct MHChain<M: Model>: Sendable {
         let (value, support) = trace.latentValueAndSupport(index)
         let s = site(for: index, in: trace)
         let outcome: SiteProposal.Outcome = settings.proposal == .prior
-            ? (support == .point ? .skip : .fromPrior)
+            ? (support.isPoint ? .skip : .fromPrior)
             : SiteProposal.propose(value, in: support, stepSize: exp(sites[s].logStepSize), fault: settings.fault, using: &rng)
         let probability: Double
         let accepted: Bool
@@ -185,35 +191,51 @@ struct MHChain<M: Model>: Sendable {
         return probability
     }
 
-    private mutating func accept(_ logAlpha: Double, using rng: inout RandomStream) -> Bool {
-        if logAlpha.isNaN { return false }
-        return logAlpha >= 0 || log(rng.uniformPositive()) < logAlpha
-    }
 
     private mutating func noteModelRejection(_ error: ModelError) {
         result.modelRejections += 1
         if result.firstModelRejection == nil { result.firstModelRejection = error.description }
     }
 
+    @inline(__always)
     private mutating func randomWalkStep(_ trace: inout M.Trace, index: Int, move: SiteProposal.Move,
                                          using rng: inout RandomStream) throws(ModelError) -> (Double, Bool) {
         guard move.logHastings > -.infinity else { return (0, false) }
-        let count = trace.latentCount
-        let update: TraceUpdate<M.Undo>
         do throws(ModelError) {
-            update = try model.update(&trace, latent: index, to: move.value, using: &rng)
+            let logAlpha: Double
+            let accepted: Bool
+            if isStatic {
+                // The number of latents cannot change: the model decides and reverts in one call.
+                let logHastings = move.logHastings
+                let (logWeight, kept) = try model.update(&trace, latent: index, to: move.value,
+                                                         keepIf: { MetropolisAcceptance.accept($0 + logHastings, using: &$1) }, using: &rng)
+                (logAlpha, accepted) = (logWeight + logHastings, kept)
+            } else {
+                (logAlpha, accepted) = try transdimensionalStep(&trace, index: index, move: move, using: &rng)
+            }
+            return (logAlpha.isNaN ? 0 : min(1, exp(logAlpha)), accepted)
         } catch {
             guard MHChain.rejects(error) else { throw error }
             noteModelRejection(error)
             return (0, false)
         }
+    }
+
+    /// A random-walk step where the number of latents may change, adding log N - log N' to log α;
+    /// returns log α and whether the move was kept. Apart from the static path, so that the hot
+    /// loop never instantiates `TraceUpdate<M.Undo>`'s metadata.
+    @inline(never)
+    private func transdimensionalStep(_ trace: inout M.Trace, index: Int, move: SiteProposal.Move,
+                                      using rng: inout RandomStream) throws(ModelError) -> (Double, Bool) {
+        let count = trace.latentCount
+        let update = try model.update(&trace, latent: index, to: move.value, using: &rng)
         var logAlpha = update.logWeight + move.logHastings
-        if !model.facts.isStatic && settings.fault != .noSelectionCorrection {
+        if settings.fault != .noSelectionCorrection {
             logAlpha += log(Double(count)) - log(Double(trace.latentCount))
         }
-        let accepted = accept(logAlpha, using: &rng)
+        let accepted = MetropolisAcceptance.accept(logAlpha, using: &rng)
         if !accepted { model.revert(&trace, update) }
-        return (logAlpha.isNaN ? 0 : min(1, exp(logAlpha)), accepted)
+        return (logAlpha, accepted)
     }
 
     /// Regenerates one latent from its prior given the others, through `Model.generate`.
@@ -224,14 +246,14 @@ struct MHChain<M: Model>: Sendable {
         let proposal: (trace: M.Trace, logAlpha: Double)?
         do throws(ModelError) {
             proposal = try PriorRegeneration.propose(model, from: trace, index: index, record: record,
-                                                     fixedStructure: model.facts.isStatic, using: &rng)
+                                                     fixedStructure: isStatic, using: &rng)
         } catch {
             guard MHChain.rejects(error) else { throw error }
             noteModelRejection(error)
             return (0, false)
         }
         guard let proposal else { return (0, false) }
-        let accepted = accept(proposal.logAlpha, using: &rng)
+        let accepted = MetropolisAcceptance.accept(proposal.logAlpha, using: &rng)
         if accepted { trace = proposal.trace }
         return (proposal.logAlpha.isNaN ? 0 : min(1, exp(proposal.logAlpha)), accepted)
     }
@@ -241,7 +263,7 @@ struct MHChain<M: Model>: Sendable {
     private mutating func record(_ trace: M.Trace, acceptStatistic: Double,
                                  predictiveRng: inout RandomStream) throws(ModelError) {
         result.columns.beginDraw()
-        result.columns.setLatents(of: trace, samePositions: model.facts.isStatic)
+        result.columns.setLatents(of: trace, samePositions: isStatic)
         let reported = trace.reported
         for (address, value) in reported.deterministic { result.columns.set(address, value, kind: 1) }
         if let value = reported.returnValue { result.columns.set(Address("return"), value, kind: 2) }
@@ -258,6 +280,20 @@ struct MHChain<M: Model>: Sendable {
             }
         }
     }
+}
+
+/// The Metropolis accept/reject decision; outside the generic chain, so that calling it (from a
+/// closure in the hot loop) needs no generic metadata.
+enum MetropolisAcceptance {
+    /// Accepts with probability min(1, exp(log α)); a uniform is drawn only when log α < 0.
+    static func accept(_ logAlpha: Double, using rng: inout RandomStream) -> Bool {
+        if logAlpha.isNaN { return false }
+        return logAlpha >= 0 || log(rng.uniformPositive()) < logAlpha
+    }
+}
+
+extension Support {
+    var isPoint: Bool { if case .point = self { true } else { false } }
 }
 
 /// Per-site state of one chain (outside the generic chain so the hot loop needs no generic metadata).

@@ -39,6 +39,9 @@ public protocol ModelTrace: Sendable {
     /// Latent `index`'s value and support without the rest of its record: what a proposal needs,
     /// without building the address on every MH step.
     func latentValueAndSupport(_ index: Int) -> (value: Value, support: Support)
+    /// Every latent's value as a number (Int and Bool as 0/1 reals), in latent order, replacing the
+    /// contents of `values`; false when some latent is an array. Recording a draw reads them in one call.
+    func scalarLatents(into values: inout [Double]) -> Bool
 }
 
 extension ModelTrace {
@@ -47,6 +50,18 @@ extension ModelTrace {
     public func latentValueAndSupport(_ index: Int) -> (value: Value, support: Support) {
         let record = latent(index)
         return (record.value, record.support)
+    }
+    public func scalarLatents(into values: inout [Double]) -> Bool {
+        values.removeAll(keepingCapacity: true)
+        for k in 0..<latentCount {
+            switch latentValueAndSupport(k).value {
+            case .real(let x): values.append(x)
+            case .int(let n): values.append(Double(n))
+            case .bool(let b): values.append(b ? 1 : 0)
+            case .array, .matrix: return false
+            }
+        }
+        return true
     }
 }
 
@@ -139,6 +154,13 @@ public protocol Model: Sendable {
     /// Restores the trace to what it was before `update`.
     func revert(_ trace: inout Trace, _ update: TraceUpdate<Undo>)
 
+    /// `update`, then `revert` unless `keep(logWeight, &rng)` is true, in one call: the inner step of
+    /// Metropolis-Hastings. A model implements it so that the step runs specialised for its trace,
+    /// without handing the undo token through the engine's generic code; the default composes the two.
+    func update(_ trace: inout Trace, latent index: Int, to value: Value,
+                keepIf keep: (_ logWeight: Double, _ rng: inout RandomStream) -> Bool,
+                using rng: inout RandomStream) throws(ModelError) -> (logWeight: Double, kept: Bool)
+
     /// Scores latent `index` at each of `values` over its Markov blanket, lets `choose` pick one
     /// from the log weights, and leaves the trace at the chosen value (as it was when `choose`
     /// returns nil or the current value).
@@ -210,6 +232,16 @@ public protocol Model: Sendable {
 }
 
 extension Model {
+    @inlinable
+    public func update(_ trace: inout Trace, latent index: Int, to value: Value,
+                       keepIf keep: (_ logWeight: Double, _ rng: inout RandomStream) -> Bool,
+                       using rng: inout RandomStream) throws(ModelError) -> (logWeight: Double, kept: Bool) {
+        let update = try self.update(&trace, latent: index, to: value, using: &rng)
+        let kept = keep(update.logWeight, &rng)
+        if !kept { revert(&trace, update) }
+        return (update.logWeight, kept)
+    }
+
     public func chooseValue(_ trace: inout Trace, latent index: Int, among values: [Value],
                             choosing choose: (_ logWeights: [Double]) -> Int?,
                             using rng: inout RandomStream) throws(ModelError) {
