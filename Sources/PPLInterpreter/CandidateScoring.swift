@@ -26,13 +26,12 @@ extension CompiledProgram {
         // A child's support may move with the choice (b ~ Uniform(0, a)): left to update/revert, which restore supports.
         // (Only latent children's supports are re-evaluated, so observations need no look-up.)
         if !trace.supports.isEmpty {
-            for r in 1..<memberCount where sites[Int(trace.instances[member(r)].site)].kind == .sample
+            for r in 1..<memberCount where siteKinds[Int(trace.instances[member(r)].site)] == .sample
                 && trace.supports[member(r)] != nil { return false }
         }
         let old = trace.instances[id].value
         // A scalar choice's value as a language value, without `VMTrace.value`'s look-up of object values.
-        let drawType = sites[Int(trace.instances[id].site)].drawType
-        let current = scalarValue(old, type: drawType)
+        let current = scalarValue(old, type: sites[Int(trace.instances[id].site)].drawType)
         let count = values.count
         // One buffer: densities[k * memberCount + r] (member r with the choice at values[k]), then per value
         // the change of the log prior, of the log likelihood, and its state.
@@ -93,7 +92,7 @@ extension CompiledProgram {
                     trace.instances[id].value = x
                     let density = switch distribution {
                     case .scalar(let sd): sd.logDensity(x)
-                    case .generic(let any): any.logDensity(scalarValue(x, type: drawType))
+                    case .generic(let any): any.logDensity(x == old ? current : scalarValue(x, type: sites[Int(selfSite)].drawType))
                     }
                     if density.isNaN { buffer[stateAt + k] = rejected; continue }
                     buffer[k * memberCount] = density
@@ -117,7 +116,7 @@ extension CompiledProgram {
                     tablesSite = site
                     trace.siteScratch[Int(site)].distribution = nil
                 }
-                let deltaAt = sites[Int(site)].kind == .sample ? priorAt : likelihoodAt
+                let deltaAt = siteKinds[Int(site)] == .sample ? priorAt : likelihoodAt
                 var warm = false
                 // Alternate directions, so each child starts at the value the previous one ended with
                 // and its first re-score finds the choice's leaves unchanged.
