@@ -117,6 +117,14 @@ extension CompiledProgram {
                     trace.siteScratch[Int(site)].distribution = nil
                 }
                 let deltaAt = siteKinds[Int(site)] == .sample ? priorAt : likelihoodAt
+                // A child that reads the choice only through an array another of its choices indexes elsewhere
+                // (an observation of another component) keeps its density at every value: nothing to re-score.
+                if independent(j, of: id, t, rescoring, trace) {
+                    for k in 0..<count where buffer[stateAt + k] == scored {
+                        buffer[k * memberCount + r] = trace.instances[j].logDensity
+                    }
+                    continue
+                }
                 var warm = false
                 // Alternate directions, so each child starts at the value the previous one ended with
                 // and its first re-score finds the choice's leaves unchanged.
@@ -215,4 +223,23 @@ struct SiteScratch: Sendable {
     var state = VMState()
     var valid = false
     var distribution: LiveDistribution?
+}
+
+extension CompiledProgram {
+    /// Whether instance `j` reads choice `id` only through arrays indexed by another of its choices whose
+    /// value selects other elements (`LeafSelector`), so that its density does not depend on `id` now.
+    func independent(_ j: Int, of id: Int, _ t: SliceTables, _ index: RescoringIndex, _ trace: VMTrace) -> Bool {
+        let selectors = t.slice.selectors
+        guard !selectors.isEmpty else { return false }
+        let first = Int(index.entries[j].choice)
+        var reads = false
+        for p in selectors.indices where index.parents[first + p] == id {
+            guard let selector = selectors[p] else { return false }
+            let parent = index.parents[first + selector.selector]
+            guard parent != id else { return false }
+            if selector.elements.contains(Int(trace.instances[parent].value)) { return false }
+            reads = true
+        }
+        return reads
+    }
 }

@@ -34,16 +34,27 @@ final class SliceSpec: Sendable {
     let leafMasks: [UInt64]
     /// Set when the site can be scored without running a slice (see `DirectScore`).
     let direct: DirectScore?
+    /// Per choice leaf, when the site reads it only as an element of an array indexed by another
+    /// choice leaf (`means[z[i]]` reads `mu[k]` only when `z[i] == k`); nil otherwise.
+    let selectors: [LeafSelector?]
 
     init(code: [Code], snapshots: [Reg], choiceLeaves: [ChoiceLeaf], eligible: Bool, leafMasks: [UInt64] = [],
-         direct: DirectScore? = nil) {
+         direct: DirectScore? = nil, selectors: [LeafSelector?] = []) {
         self.code = code
         self.snapshots = snapshots
         self.choiceLeaves = choiceLeaves
         self.eligible = eligible
         self.leafMasks = leafMasks
         self.direct = direct
+        self.selectors = selectors
     }
+}
+
+/// A choice leaf that enters a site's parameters only as `elements` of arrays indexed by the choice leaf
+/// at position `selector`: while that leaf's value is none of them, the site does not depend on this one.
+struct LeafSelector: Sendable {
+    var selector: Int
+    var elements: [Int]
 }
 
 /// Where a directly scored site reads one number: a snapshot of the rescoring index (by its
@@ -239,12 +250,42 @@ struct Slicer {
             return SliceSpec(code: order.map { code[$0] }, snapshots: snapshots,
                              choiceLeaves: choiceLeaves, eligible: eligible,
                              leafMasks: Self.leafMasks(order, effects, snapshots: snapshots, choiceLeaves: choiceLeaves),
-                             direct: DirectScore(spec, snapshots: snapshots, choiceLeaves: choiceLeaves, codeIsEmpty: order.isEmpty))
+                             direct: DirectScore(spec, snapshots: snapshots, choiceLeaves: choiceLeaves, codeIsEmpty: order.isEmpty),
+                             selectors: selectors(spec, order, effects, choiceLeaves))
         }
     }
 }
 
 extension Slicer {
+    /// For each choice leaf, its `LeafSelector` when the slice reads it only as an element of `makeArray`s
+    /// whose arrays are only indexed (`indexR`) by one other int choice leaf, and neither is an argument.
+    func selectors(_ spec: SiteSpec, _ order: [Int], _ effects: [(defs: [Int], uses: [Int], pure: Bool)],
+                   _ choiceLeaves: [ChoiceLeaf]) -> [LeafSelector?] {
+        let code = function.code
+        var direct = Set(spec.arguments.map(Self.key))
+        if spec.kind != .sample { direct.insert(Self.key(spec.value)) }
+        var usesOf: [Int: [Int]] = [:]
+        for pc in order { for u in effects[pc].uses { usesOf[u, default: []].append(pc) } }
+        let leafKeys = choiceLeaves.map { Self.key($0.register) }
+        return leafKeys.enumerated().map { p, leaf -> LeafSelector? in
+            guard !direct.contains(leaf), let uses = usesOf[leaf], !uses.isEmpty else { return nil }
+            var selector: Int?
+            var elements: [Int] = []
+            for pc in uses {
+                guard case .makeArray(let d, let a) = code[pc] else { return nil }
+                let array = Self.key(.object, d)
+                guard !direct.contains(array), let reads = usesOf[array], !reads.isEmpty else { return nil }
+                for read in reads {
+                    guard case .indexR(_, let indexed, let i, _) = code[read], Self.key(.object, indexed) == array,
+                          let q = leafKeys.firstIndex(of: Self.key(.int, i)), q != p, selector == nil || selector == q else { return nil }
+                    selector = q
+                }
+                for (e, r) in function.arrays[Int(a)].elements.enumerated() where Self.key(r) == leaf { elements.append(e) }
+            }
+            return selector.map { LeafSelector(selector: $0, elements: elements) }
+        }
+    }
+
     /// The leaves each instruction of a slice reads, directly or through earlier instructions.
     static func leafMasks(_ order: [Int], _ effects: [(defs: [Int], uses: [Int], pure: Bool)],
                           snapshots: [Reg], choiceLeaves: [ChoiceLeaf]) -> [UInt64] {

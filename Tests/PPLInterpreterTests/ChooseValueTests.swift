@@ -116,6 +116,27 @@ import Testing
         try agree(model, seed: 31)
     }
 
+    /// The observations read mu[k] only through `means[z[i]]` (so an observation of another component is
+    /// skipped), except mu[0], which the second model also reads directly: skipping it there would be wrong,
+    /// and the agreement with update/revert says it is not done.
+    @Test func mixtureObservationsOfOtherComponentsAreSkippedOnlyWhenExact() throws {
+        let y = (0..<24).map { Double($0 % 3 - 1) * 4 + sin(Double($0)) }
+        let model = try SourceModels.model(Self.mixture, arguments: [.reals(y)])
+        let program = model.program
+        let observation = try #require(program.sites.firstIndex { $0.kind == .observe })
+        let selectors = program.functions[program.sites[observation].function].slices[program.sites[observation].local].selectors
+        #expect(selectors.compactMap { $0 }.count == 3, "\(selectors)")
+        let shared = try SourceModels.model(Self.mixture.replacingOccurrences(of: "Normal(means[z[i]], 1)",
+                                                                              with: "Normal(means[z[i]] + 0.5 * mu[0], 1)"),
+                                            arguments: [.reals(y)])
+        let sharedSite = try #require(shared.program.sites.firstIndex { $0.kind == .observe })
+        let sharedSelectors = shared.program.functions[shared.program.sites[sharedSite].function]
+            .slices[shared.program.sites[sharedSite].local].selectors
+        // The direct read is a leaf of its own (mu[0] loaded again) with no selector, so mu[0]'s updates re-score every observation.
+        #expect(sharedSelectors.count == 5 && sharedSelectors.compactMap { $0 }.count == 3, "\(sharedSelectors)")
+        try agree(shared, seed: 36)
+    }
+
     @Test func hierarchicalNormalWithABoundedScale() throws {
         let model = try SourceModels.model(Self.hierarchical, arguments: [.reals([28, 8, -3, 7, -1, 1, 18, 12]),
                                                                          .reals([15, 10, 16, 11, 9, 11, 10, 18])])
