@@ -12,23 +12,23 @@ final class BlockContext: @unchecked Sendable {
     /// By position in the block: what a particle's step recorded once it left the group.
     @exclusivity(unchecked) var recorders: [StepRecorder] = []
     /// By position in the block: whether the particle ran alone after (or instead of) the group.
-    @exclusivity(unchecked) var ranAlone: [Bool] = []
+    let ranAlone = Slab<Bool>()
     /// By position in the block: its place in the group, -1 if none.
-    @exclusivity(unchecked) var lane: [Int] = []
+    let lane = Slab<Int>()
     /// The group's choices, one event per lockstep sample: event e of member j at e·G + j.
-    @exclusivity(unchecked) var eventKeys: [ChoiceKey] = []
-    @exclusivity(unchecked) var eventValues: [Double] = []
-    @exclusivity(unchecked) var eventLogDensities: [Double] = []
+    let eventKeys = Slab<ChoiceKey>()
+    let eventValues = Slab<Double>()
+    let eventLogDensities = Slab<Double>()
     var eventCount = 0
     /// Particle-steps the group brought to their stop, choices it drew, times it left its members
     /// to run alone, and particle-steps run alone (tests check that both paths ran).
     var groupStops = 0, groupDraws = 0, groupFallbacks = 0, aloneRuns = 0
-    @exclusivity(unchecked) var stepLogWeights: [Double] = []
-    @exclusivity(unchecked) var lastObservation: [Int] = []
+    let stepLogWeights = Slab<Double>()
+    let lastObservation = Slab<Int>()
     /// By position in the block: the lockstep group brought the particle to its stop.
-    @exclusivity(unchecked) var stopped: [Bool] = []
+    let stopped = Slab<Bool>()
     @exclusivity(unchecked) var members: [Int] = []
-    @exclusivity(unchecked) var scratch: [Double] = []
+    let scratch = Slab<Double>()
     /// Registers of the group's members, column by column: register r of member j at r·G + j.
     private(set) var reals: UnsafeMutablePointer<Double>
     private(set) var ints: UnsafeMutablePointer<Int>
@@ -67,7 +67,45 @@ final class BlockContext: @unchecked Sendable {
         realFlags = [UInt8](repeating: 0, count: max(1, realCount))
         intFlags = [UInt8](repeating: 0, count: max(1, intCount))
         eventCount = 0
-        if scratch.count < group { scratch = [Double](repeating: 0, count: group) }
+        scratch.reserve(group, 0)
+    }
+}
+
+/// A buffer of trivial values (numbers, flags, keys) a `BlockContext` owns, read and written
+/// without copy-on-write checks: the lockstep loops touch them once per particle per step.
+final class Slab<Element>: @unchecked Sendable {
+    @exclusivity(unchecked) private(set) var base: UnsafeMutablePointer<Element>
+    private(set) var count = 0
+
+    init() { base = .allocate(capacity: 1) }
+
+    deinit { base.deallocate() }
+
+    /// At least `count` elements, all set to `fill`.
+    func reserve(_ count: Int, _ fill: Element) {
+        if count > self.count {
+            base.deallocate()
+            base = .allocate(capacity: count)
+            self.count = count
+        }
+        base.initialize(repeating: fill, count: self.count)
+    }
+
+    /// At least `count` elements, keeping the existing ones and setting new ones to `fill`.
+    func grow(to count: Int, _ fill: Element) {
+        guard count > self.count else { return }
+        let capacity = max(count, 2 * self.count)
+        let larger = UnsafeMutablePointer<Element>.allocate(capacity: capacity)
+        larger.moveInitialize(from: base, count: self.count)
+        (larger + self.count).initialize(repeating: fill, count: capacity - self.count)
+        base.deallocate()
+        base = larger
+        self.count = capacity
+    }
+
+    subscript(index: Int) -> Element {
+        @inline(__always) get { base[index] }
+        @inline(__always) set { base[index] = newValue }
     }
 }
 
@@ -176,11 +214,11 @@ extension CompiledProgram {
         let count = range.count
         if context.recorders.count != count {
             context.recorders = [StepRecorder](repeating: StepRecorder(), count: count)
-            context.stepLogWeights = [Double](repeating: 0, count: count)
-            context.lastObservation = [Int](repeating: -1, count: count)
-            context.stopped = [Bool](repeating: false, count: count)
-            context.ranAlone = [Bool](repeating: false, count: count)
-            context.lane = [Int](repeating: -1, count: count)
+            context.stepLogWeights.reserve(count, 0)
+            context.lastObservation.reserve(count, -1)
+            context.stopped.reserve(count, false)
+            context.ranAlone.reserve(count, false)
+            context.lane.reserve(count, -1)
         }
         // The group: particles in the entry function alone, at the first such particle's pc.
         context.members.removeAll(keepingCapacity: true)
@@ -367,12 +405,10 @@ extension CompiledProgram {
                 // Results go to scratch first: a NaN leaves the register as it was for the fallback's error.
                 let x = lanes.real(a)
                 var failed = false
-                context.scratch.withUnsafeMutableBufferPointer { scratch in
-                    for j in 0..<g {
-                        let y = math1(op, x[j])
-                        if y.isNaN { failed = true }
-                        scratch[j] = y
-                    }
+                for j in 0..<g {
+                    let y = math1(op, x[j])
+                    if y.isNaN { failed = true }
+                    context.scratch[j] = y
                 }
                 if failed { return false }
                 let out = lanes.realOut(d)
@@ -380,12 +416,10 @@ extension CompiledProgram {
             case .math2(let op, let d, let a, let b, _):
                 let x = lanes.real(a), y = lanes.real(b)
                 var failed = false
-                context.scratch.withUnsafeMutableBufferPointer { scratch in
-                    for j in 0..<g {
-                        let z = math2(op, x[j], y[j])
-                        if z.isNaN { failed = true }
-                        scratch[j] = z
-                    }
+                for j in 0..<g {
+                    let z = math2(op, x[j], y[j])
+                    if z.isNaN { failed = true }
+                    context.scratch[j] = z
                 }
                 if failed { return false }
                 let out = lanes.realOut(d)
@@ -512,12 +546,9 @@ extension CompiledProgram {
             let intOut = hot.value.file == .int ? lanes.intOut(hot.value.index) : nil
             let last = lanes.intOut(hot.lastInstance)
             let event = context.eventCount * g
-            if context.eventKeys.count < event + g {
-                let more = event + g - context.eventKeys.count
-                context.eventKeys.append(contentsOf: repeatElement(ChoiceKey(site: 0, index: 0), count: more))
-                context.eventValues.append(contentsOf: repeatElement(0, count: more))
-                context.eventLogDensities.append(contentsOf: repeatElement(0, count: more))
-            }
+            context.eventKeys.grow(to: event + g, ChoiceKey(site: 0, index: 0))
+            context.eventValues.grow(to: event + g, 0)
+            context.eventLogDensities.grow(to: event + g, 0)
             @inline(__always) func commit(_ j: Int, _ x: Double, _ logDensity: Double) {
                 realOut?[j] = x
                 intOut?[j] = Int(x)
