@@ -90,6 +90,7 @@ struct GibbsChain<M: Model>: Sendable {
         } catch {
             result.error = error
         }
+        result.columns.finish()
         result.schedule = sites.map { ($0.address, $0.label) }
         for site in sites where site.proposed > 0 {
             result.accepted[site.address] = site.accepted
