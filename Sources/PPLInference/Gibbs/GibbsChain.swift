@@ -109,6 +109,7 @@ struct GibbsChain<M: Model>: Sendable {
             result.error = error
         }
         tallies.add(to: &result.counters)
+        result.columns.finish()
         result.schedule = sites.map { ($0.address, $0.label) }
         for site in sites where site.proposed > 0 {
             result.accepted[site.address] = site.accepted

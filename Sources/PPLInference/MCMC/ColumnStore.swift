@@ -9,7 +9,12 @@ struct ColumnStore: Sendable {
     var addresses: [Address] = []
     var kinds: [Int] = []
     var isInteger: [Bool] = []
-    var values: [[Double]] = []
+    /// draws[column][draw]; read only after `finish()`.
+    var values: [[Double]] {
+        precondition(pendingDraws == 0, "internal error: ColumnStore read before finish()")
+        return storage
+    }
+    private var storage: [[Double]] = []
     var drawCount = 0
     private var indexByAddress: [Address: Int] = [:]
     /// The column set at each position of the previous draw: static models set the same
@@ -20,21 +25,52 @@ struct ColumnStore: Sendable {
     private var expectedDraws = 0
     /// A draw's latent values, reused from draw to draw.
     private var latentValues: [Double] = []
+    /// A static model's latent values of the last `pendingDraws` draws, row-major (one row per draw,
+    /// slot k for column `pendingColumns[k]`), not yet in their columns: a draw is then one append of
+    /// contiguous memory, as a hand-written sampler's is, instead of a write to every column.
+    /// Pending columns hold `drawCount - pendingDraws` values, or one fewer before the current
+    /// draw's row is written; `flush` moves the rows in and pads the current draw with NaN.
+    private var pendingRows: [Double] = []
+    private var pendingColumns: [Int] = []
+    private var isPending: [Bool] = []
+    private var pendingDraws = 0
 
     /// Reserves room for `draws` draws in every column, present and future.
     mutating func reserve(draws: Int) {
         expectedDraws = draws
-        for c in values.indices { values[c].reserveCapacity(draws) }
+        for c in storage.indices { storage[c].reserveCapacity(draws) }
     }
 
-    /// Starts a new draw; every column gets NaN until `set` fills it.
+    /// Starts a new draw; every column gets NaN until `set` fills it (pending columns wait for their row).
     mutating func beginDraw() {
-        values.withUnsafeMutableBufferPointer { columns in
-            for c in columns.indices { columns[c].append(.nan) }
-        }
         drawCount += 1
         position = 0
+        if pendingDraws > 0 && pendingColumns.count == storage.count { return }
+        let active = pendingDraws > 0, pending = isPending
+        storage.withUnsafeMutableBufferPointer { columns in
+            for c in columns.indices where !(active && c < pending.count && pending[c]) { columns[c].append(.nan) }
+        }
     }
+
+    /// Moves the pending rows into their columns; every column then holds `drawCount` values.
+    private mutating func flush() {
+        guard pendingDraws > 0 || !pendingColumns.isEmpty else { return }
+        let width = pendingColumns.count, draws = pendingDraws, total = drawCount
+        let rows = pendingRows, targets = pendingColumns
+        storage.withUnsafeMutableBufferPointer { columns in
+            for (k, c) in targets.enumerated() {
+                for d in 0..<draws { columns[c].append(rows[d * width + k]) }
+                while columns[c].count < total { columns[c].append(.nan) }
+            }
+        }
+        for c in targets { isPending[c] = false }
+        pendingRows.removeAll(keepingCapacity: true)
+        pendingColumns.removeAll(keepingCapacity: true)
+        pendingDraws = 0
+    }
+
+    /// Ends the run: after this, `values` may be read.
+    mutating func finish() { flush() }
 
     mutating func set(_ address: Address, _ value: Value, kind: Int) {
         switch value {
@@ -56,13 +92,25 @@ struct ColumnStore: Sendable {
         // A static model's scalar latents, read in one call and written by position.
         if samePositions, drawCount > 1, position == 0, trace.latentCount <= columnAtPosition.count,
            trace.scalarLatents(into: &latentValues) {
-            let row = drawCount - 1
-            values.withUnsafeMutableBufferPointer { columns in
-                for k in latentValues.indices { columns[columnAtPosition[k]][row] = latentValues[k] }
+            if pendingDraws > 0 && pendingColumns.count != latentValues.count { flush() }
+            if pendingDraws == 0 {
+                // Start a block: these columns give back the NaN `beginDraw` gave them for this draw.
+                flush()
+                pendingColumns.append(contentsOf: columnAtPosition[0..<latentValues.count])
+                pendingRows.reserveCapacity(max(1, expectedDraws - drawCount + 1) * latentValues.count)
+                if isPending.count < storage.count { isPending += repeatElement(false, count: storage.count - isPending.count) }
+                let targets = pendingColumns
+                storage.withUnsafeMutableBufferPointer { columns in
+                    for c in targets { columns[c].removeLast() }
+                }
+                for c in targets { isPending[c] = true }
             }
+            pendingRows.append(contentsOf: latentValues)
+            pendingDraws += 1
             position = latentValues.count
             return
         }
+        flush()
         for k in 0..<trace.latentCount {
             if samePositions, setAtSamePosition(trace.latentValueAndSupport(k).value) { continue }
             let r = trace.latent(k)
@@ -82,7 +130,9 @@ struct ColumnStore: Sendable {
         case .bool(let b): x = b ? 1 : 0
         case .array, .matrix: return false
         }
-        values[columnAtPosition[position]][drawCount - 1] = x
+        let c = columnAtPosition[position]
+        if isPending(c) { flush() }
+        storage[c][drawCount - 1] = x
         position += 1
         return true
     }
@@ -90,11 +140,13 @@ struct ColumnStore: Sendable {
     private mutating func setScalar(_ address: Address, _ x: Double, integer: Bool, kind: Int) {
         defer { position += 1 }
         if position < columnAtPosition.count, addresses[columnAtPosition[position]] == address {
-            values[columnAtPosition[position]][drawCount - 1] = x
+            if isPending(columnAtPosition[position]) { flush() }
+            storage[columnAtPosition[position]][drawCount - 1] = x
             return
         }
         if let c = indexByAddress[address] {
-            values[c][drawCount - 1] = x
+            if isPending(c) { flush() }
+            storage[c][drawCount - 1] = x
             remember(c)
             return
         }
@@ -107,7 +159,11 @@ struct ColumnStore: Sendable {
         column.reserveCapacity(max(expectedDraws, drawCount))
         column.append(contentsOf: repeatElement(.nan, count: drawCount))
         column[drawCount - 1] = x
-        values.append(column)
+        storage.append(column)
+    }
+
+    private func isPending(_ column: Int) -> Bool {
+        pendingDraws > 0 && column < isPending.count && isPending[column]
     }
 
     private mutating func remember(_ column: Int) {
@@ -116,7 +172,8 @@ struct ColumnStore: Sendable {
 
     mutating func truncate(to count: Int) {
         guard count < drawCount else { return }
-        for c in values.indices { values[c].removeLast(drawCount - count) }
+        flush()
+        for c in storage.indices { storage[c].removeLast(drawCount - count) }
         drawCount = count
     }
 }

@@ -59,7 +59,11 @@ struct MHChain<M: Model>: Sendable {
             sweepLength = trace.latentCount
             result.columns.reserve(draws: settings.samples)
             let samplingStart = clock.now
-            defer { result.samplingSeconds = seconds(clock.now - samplingStart) }
+            defer {
+                // Moving the last rows of draws into their columns is part of keeping the draws.
+                result.columns.finish()
+                result.samplingSeconds = seconds(clock.now - samplingStart)
+            }
             if !result.cancelled {
                 drawing: for _ in 0..<settings.samples {
                     var acceptSum = 0.0
@@ -78,6 +82,9 @@ struct MHChain<M: Model>: Sendable {
         } catch {
             result.error = error
         }
+        result.columns.finish()
+        result.logLikelihood.finish()
+        result.predictive.finish()
         result.sites = sites
         result.blockProposed = block?.proposed ?? 0
         result.blockAccepted = block?.accepted ?? 0
@@ -167,7 +174,7 @@ struct MHChain<M: Model>: Sendable {
         let s = site(for: index, in: trace)
         let outcome: SiteProposal.Outcome = settings.proposal == .prior
             ? (support.isPoint ? .skip : .fromPrior)
-            : SiteProposal.propose(value, in: support, stepSize: exp(sites[s].logStepSize), fault: settings.fault, using: &rng)
+            : SiteProposal.propose(value, in: support, stepSize: sites[s].stepSize, fault: settings.fault, using: &rng)
         let probability: Double
         let accepted: Bool
         switch outcome {
@@ -213,7 +220,7 @@ struct MHChain<M: Model>: Sendable {
             } else {
                 (logAlpha, accepted) = try transdimensionalStep(&trace, index: index, move: move, using: &rng)
             }
-            return (logAlpha.isNaN ? 0 : min(1, exp(logAlpha)), accepted)
+            return (MetropolisAcceptance.probability(logAlpha), accepted)
         } catch {
             guard MHChain.rejects(error) else { throw error }
             noteModelRejection(error)
@@ -255,7 +262,7 @@ struct MHChain<M: Model>: Sendable {
         guard let proposal else { return (0, false) }
         let accepted = MetropolisAcceptance.accept(proposal.logAlpha, using: &rng)
         if accepted { trace = proposal.trace }
-        return (proposal.logAlpha.isNaN ? 0 : min(1, exp(proposal.logAlpha)), accepted)
+        return (MetropolisAcceptance.probability(proposal.logAlpha), accepted)
     }
 
     // MARK: - Recording
@@ -285,6 +292,12 @@ struct MHChain<M: Model>: Sendable {
 /// The Metropolis accept/reject decision; outside the generic chain, so that calling it (from a
 /// closure in the hot loop) needs no generic metadata.
 enum MetropolisAcceptance {
+    /// min(1, exp(log α)), 0 for NaN; no exponential when log α >= 0.
+    static func probability(_ logAlpha: Double) -> Double {
+        if logAlpha.isNaN { return 0 }
+        return logAlpha >= 0 ? 1 : exp(logAlpha)
+    }
+
     /// Accepts with probability min(1, exp(log α)); a uniform is drawn only when log α < 0.
     static func accept(_ logAlpha: Double, using rng: inout RandomStream) -> Bool {
         if logAlpha.isNaN { return false }
@@ -299,10 +312,18 @@ extension Support {
 /// Per-site state of one chain (outside the generic chain so the hot loop needs no generic metadata).
 struct MHSite: Sendable {
     var address: Address
-    var logStepSize: Double
+    var logStepSize: Double { didSet { stepSize = exp(logStepSize) } }
+    /// exp(logStepSize), kept so that a step after warm-up computes no exponential.
+    private(set) var stepSize: Double
     var adaptations = 0
     var accepted = 0
     var proposed = 0
+
+    init(address: Address, logStepSize: Double) {
+        self.address = address
+        self.logStepSize = logStepSize
+        self.stepSize = exp(logStepSize)
+    }
 }
 
 /// What one chain returns.
