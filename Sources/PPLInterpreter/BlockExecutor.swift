@@ -199,7 +199,8 @@ struct Lanes {
 extension CompiledProgram {
     /// Advances the unfinished particles of `range` to their next observation, running the
     /// largest set of particles that stand at the same program counter of the entry function
-    /// (the group) one instruction at a time over the whole group, with the group's registers
+    /// (the group; the first particle's when it holds at least half) one instruction at a time
+    /// over the whole group, with the group's registers
     /// as columns (structure of arrays). Whatever the group cannot run together (particles that
     /// branch apart, calls, array operations, anything that may fail) is left to the one-particle
     /// executor, from where the group stopped, particle by particle in block order.
@@ -220,10 +221,12 @@ extension CompiledProgram {
             context.ranAlone.reserve(count, false)
             context.lane.reserve(count, -1)
         }
-        // The group: particles in the entry function alone, at the first such particle's pc.
+        // The group: particles in the entry function alone, at the pc most of them stand at
+        // (the first one's, unless a branch split the block last step).
         context.members.removeAll(keepingCapacity: true)
         context.eventCount = 0
         var groupPC: Int32 = -1
+        var eligible = 0, atFirst = 0
         for i in range where !finished[i] {
             let l = i - range.lowerBound
             context.stepLogWeights[l] = 0
@@ -232,9 +235,21 @@ extension CompiledProgram {
             context.ranAlone[l] = false
             context.lane[l] = -1
             guard !states[i].finished, states[i].frames.count == 1 else { continue }
+            eligible += 1
             if groupPC < 0 { groupPC = states[i].frames[0].pc }
+            if states[i].frames[0].pc == groupPC { atFirst += 1 }
+        }
+        if 2 * atFirst < eligible {
+            var counts: [Int32: Int] = [:]
+            for i in range where !finished[i] && !states[i].finished && states[i].frames.count == 1 {
+                counts[states[i].frames[0].pc, default: 0] += 1
+            }
+            // Ties go to the smaller pc, so the choice does not depend on the dictionary's order.
+            groupPC = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? groupPC
+        }
+        for i in range where !finished[i] && !states[i].finished && states[i].frames.count == 1 {
             if states[i].frames[0].pc == groupPC {
-                context.lane[l] = context.members.count
+                context.lane[i - range.lowerBound] = context.members.count
                 context.members.append(i)
             }
         }

@@ -192,6 +192,14 @@ struct OneAtATime<Base: Model>: Model {
         #expect(block.logWeights == single.logWeights)
         #expect(block.logEvidence == single.logEvidence)
         #expect((block.diagnostics.resamplingCount ?? 0) > 0)
+        // Resample-move too: the moves replay particles and read each step's prior densities.
+        var moving = options
+        moving.particles = 200
+        moving.rejuvenationSteps = 2
+        let blockMoved = try await SMC(moving).run(model)
+        let singleMoved = try await SMC(moving).run(OneAtATime(base: model))
+        #expect(blockMoved.draws == singleMoved.draws && blockMoved.logEvidence == singleMoved.logEvidence)
+        #expect(blockMoved.diagnostics.acceptanceRate.values.contains { $0 > 0 })
     }
 
     /// Where particles diverge, draws come in another order than one at a time, so the run
