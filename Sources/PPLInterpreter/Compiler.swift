@@ -451,7 +451,8 @@ private struct FunctionCompiler {
         switch f {
         case .len:
             code.append(.len(d.index, reg(args[0]).index))
-        case .sum, .mean, .logSumExp where args.count == 1:
+        case .sum, .mean,                             // one array argument (the checker's arity)
+             .logSumExp where args.count == 1:        // log_sum_exp(xs); log_sum_exp(a, b) is below
             let a = reg(args[0])
             if d.file == .int { code.append(.sumI(d.index, a.index)) } else { code.append(.reduceR(f, d.index, a.index, loc)) }
         case .min, .max, .pow, .logSumExp:
