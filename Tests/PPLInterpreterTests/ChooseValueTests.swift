@@ -137,6 +137,40 @@ import Testing
         try agree(shared, seed: 36)
     }
 
+    /// MH's local update skips the same observations: re-scoring mu[k] touches only the observations whose
+    /// label selects k, and the weight and the trace still equal a whole run of the program (`assess`). The
+    /// variant that also reads mu[0] directly must re-score every observation for mu[0] (the negative control).
+    @Test func localUpdatesOfAMeanRescoreOnlyItsComponentsObservations() throws {
+        let y = (0..<24).map { Double($0 % 3 - 1) * 4 + sin(Double($0)) }
+        for (source, skipsMu0) in [(Self.mixture, true),
+                                   (Self.mixture.replacingOccurrences(of: "Normal(means[z[i]], 1)",
+                                                                      with: "Normal(means[z[i]] + 0.5 * mu[0], 1)"), false)] {
+            let model = try SourceModels.model(source, arguments: [.reals(y)])
+            var rng = RandomStream(seed: 5)
+            var trace = try model.simulate(using: &rng)
+            func choices(_ t: VMTrace) -> [Address: Value] {
+                Dictionary(uniqueKeysWithValues: (0..<t.latentCount).map { (t.latent($0).address, t.latent($0).value) })
+            }
+            for k in 0..<3 {
+                let latent = try #require((0..<trace.latentCount).first { trace.latent($0).address.description == "mu[\(k)]" })
+                let labels = (0..<trace.latentCount).filter { trace.latent($0).address.description.hasPrefix("z[") }
+                let selecting = labels.filter { trace.latent($0).value == .int(k) }.count
+                let before = trace, joint = try model.assess(choices(trace))
+                var undo = LocalUndo()
+                let weight = try #require(try model.program.updateLocally(&trace, latent: latent, to: .real(Double(k) - 0.3), undo: &undo))
+                let after = try model.assess(choices(trace))
+                #expect(abs(trace.logJoint - after) < 1e-9 * max(1, abs(after)), "mu[\(k)]")
+                #expect(abs(weight - (after - joint)) < 1e-9 * max(1, abs(after)), "mu[\(k)]")
+                // The choice itself, plus the observations it is read by now.
+                let expected = skipsMu0 || k != 0 ? 1 + selecting : 1 + y.count
+                #expect(undo.oldDensities.count == expected, "mu[\(k)]: \(undo.oldDensities.count) re-scored, \(selecting) selecting")
+                model.program.revertLocally(&trace, undo)
+                #expect(trace.logJoint == before.logJoint && trace.logPrior == before.logPrior)
+                _ = try model.program.updateLocally(&trace, latent: latent, to: .real(Double(k) - 0.3), undo: &undo)
+            }
+        }
+    }
+
     @Test func hierarchicalNormalWithABoundedScale() throws {
         let model = try SourceModels.model(Self.hierarchical, arguments: [.reals([28, 8, -3, 7, -1, 1, 18, 12]),
                                                                          .reals([15, 10, 16, 11, 9, 11, 10, 18])])
