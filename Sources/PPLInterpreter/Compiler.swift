@@ -17,6 +17,8 @@ final class CompiledProgram: Sendable {
     /// flat and trivially copyable so that local updates read them without reference counting.
     let directScores: [DirectScore?]
     let siteKinds: [SiteSpec.Kind]
+    /// Per global site: whether its slice reads a choice through an array indexed by another (`LeafSelector`).
+    let selectorSites: [Bool]
     /// Per global site: its support when fixed, and what its scalar draws are (for `VMTrace.value`).
     let siteFixedSupports: [Support?]
     let siteScalarKinds: [ScalarKind]
@@ -76,6 +78,7 @@ final class CompiledProgram: Sendable {
         self.nameIDs = nameIDs
         self.sites = sites
         self.directScores = sites.map { functions[$0.function].slices[$0.local].direct }
+        self.selectorSites = sites.map { !functions[$0.function].slices[$0.local].selectors.isEmpty }
         self.siteKinds = sites.map(\.kind)
         self.siteFixedSupports = sites.map(\.fixedSupport)
         self.siteScalarKinds = sites.map { ScalarKind($0.drawType) }

@@ -676,7 +676,7 @@ extension CompiledProgram {
                 // A child that reads the choice only through an array another of its choices indexes
                 // elsewhere (an observation of another mixture component) keeps its density, as in
                 // chooseValue; the reuse of scratch registers compares values, so skipping is safe for it.
-                if k >= start, hasSelectors(site), independent(j, of: id, tables(site: Int(site)), rescoring, trace) { continue }
+                if k >= start, selectorSites[Int(site)], independent(j, of: id, tables(site: Int(site)), rescoring, trace) { continue }
                 if !trace.supports.isEmpty, let support = trace.supports[j] { undo.oldSupports.append((j, support)) }
                 let new = try rescore(j, &trace, rescoring, reuse: site == previousSite)
                 previousSite = site
@@ -696,13 +696,6 @@ extension CompiledProgram {
         trace.logLikelihood += deltaLikelihood
         trace.deterministicStale = true
         return deltaPrior + deltaLikelihood
-    }
-
-    /// Whether the slice of global site `site` reads some choice through an array indexed by another (`LeafSelector`).
-    @inline(__always)
-    func hasSelectors(_ site: Int32) -> Bool {
-        let global = Int(site)
-        return !functions[sites[global].function].slices[sites[global].local].selectors.isEmpty
     }
 
     func revertLocally(_ trace: inout VMTrace, _ undo: LocalUndo) {
