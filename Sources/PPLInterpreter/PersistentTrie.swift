@@ -51,20 +51,18 @@ struct PersistentTrie<Element: Sendable>: Sendable {
         depth = other.pointee.depth
         nodesCopied = other.pointee.nodesCopied
         tailStart = other.pointee.tailStart
-        let otherTail = other.pointee.tail
-        let count = otherTail.count
+        // Read in place (a copy of the tail array would be retained and released).
+        let (source, count) = other.pointee.tail.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
         if tail.count == count {
-            guard count > 0 else { return }
+            guard count > 0, let s = source else { return }
             tail.withUnsafeMutableBufferPointer { target in
-                otherTail.withUnsafeBufferPointer { source in
-                    guard let t = target.baseAddress, let s = source.baseAddress else { return }
-                    t.update(from: s, count: count)
-                }
+                guard let t = target.baseAddress, t != s else { return }
+                t.update(from: s, count: count)
             }
         } else {
             tail.removeAll(keepingCapacity: true)
             if tail.capacity < 32 { tail.reserveCapacity(32) }
-            tail.append(contentsOf: otherTail)
+            if let s = source { tail.append(contentsOf: UnsafeBufferPointer(start: s, count: count)) }
         }
     }
 

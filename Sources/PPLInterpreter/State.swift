@@ -53,8 +53,10 @@ struct FrameMemory: Sendable {
     mutating func assign(from source: UnsafePointer<FrameMemory>) {
         guard count == source.pointee.count else { self = source.pointee; return }
         guard count > 0 else { return }
-        withUnsafePointer(to: source.pointee.first) { first.assign(from: $0) }
-        if count > 1 { rest.assignElements(from: source.pointee.rest) { $0.assign(from: $1) } }
+        // Projected, not `withUnsafePointer(to: source.pointee.first)`: that copies the trie
+        // into a temporary first (a retain and a release of each of its references).
+        if let sourceFirst = source.pointer(to: \.first) { first.assign(from: sourceFirst) }
+        if count > 1, let r = source.pointer(to: \.rest) { rest.assignElements(from: r) { $0.assign(from: $1) } }
     }
 
     var nodesCopied: Int { (count > 0 ? first.nodesCopied : 0) + rest.reduce(0) { $0 + $1.nodesCopied } }
@@ -79,7 +81,8 @@ struct Frame: Sendable {
         objectBase = source.pointee.objectBase
         returnTo = source.pointee.returnTo
         if prefix !== source.pointee.prefix { prefix = source.pointee.prefix }
-        withUnsafePointer(to: source.pointee.memory) { memory.assign(from: $0) }
+        // Projected rather than copied into a temporary (which retains and releases its tries).
+        if let sourceMemory = source.pointer(to: \.memory) { memory.assign(from: sourceMemory) }
     }
 }
 
@@ -96,6 +99,16 @@ extension Array {
         }
     }
 
+    /// `assignElements(from:_:)` from the array at `source`, read in place rather than retained.
+    mutating func assignElements(from source: UnsafePointer<[Element]>, _ assign: (inout Element, UnsafePointer<Element>) -> Void) {
+        let (from, n) = source.pointee.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
+        guard count == n else { self = source.pointee; return }
+        guard let f = from else { return }
+        withUnsafeMutableBufferPointer { target in
+            for k in 0..<n { assign(&target[k], f + k) }
+        }
+    }
+
     /// Whether both arrays use the same buffer (then assigning one to the other changes nothing).
     func sharesStorage(with other: [Element]) -> Bool {
         withUnsafeBufferPointer { a in other.withUnsafeBufferPointer { b in a.baseAddress == b.baseAddress && a.count == b.count } }
@@ -105,15 +118,21 @@ extension Array {
 extension Array where Element: BitwiseCopyable {
     /// Copies `source`'s elements into this array's own buffer when the lengths agree (no allocation once unique).
     mutating func overwrite(with source: [Element]) {
-        guard count == source.count, !sharesStorage(with: source) else {
-            if !sharesStorage(with: source) { self = source }
+        withUnsafePointer(to: source) { overwrite(from: $0) }
+    }
+
+    /// `overwrite(with:)` from the array at `source`, read in place: an array argument read
+    /// from a pointer is retained and released around the call (the call could write there).
+    mutating func overwrite(from source: UnsafePointer<[Element]>) {
+        let (from, n) = source.pointee.withUnsafeBufferPointer { ($0.baseAddress, $0.count) }
+        let own = withUnsafeBufferPointer { $0.baseAddress }
+        guard count == n, let f = from else {
+            if own != from || count != n { self = source.pointee }
             return
         }
+        guard own != f else { return }
         withUnsafeMutableBufferPointer { target in
-            source.withUnsafeBufferPointer { from in
-                guard let t = target.baseAddress, let f = from.baseAddress else { return }
-                t.update(from: f, count: from.count)
-            }
+            target.baseAddress?.update(from: f, count: n)
         }
     }
 }
@@ -139,9 +158,9 @@ public struct VMState: Sendable {
     /// place rather than sharing `source`'s, so that the next write does not copy them again.
     /// `source` is a pointer, read field by field: a value argument would be copied whole first.
     mutating func assign(from source: UnsafePointer<VMState>) {
-        frames.assignElements(from: source.pointee.frames) { $0.assign(from: $1) }
-        reals.overwrite(with: source.pointee.reals)
-        ints.overwrite(with: source.pointee.ints)
+        if let f = source.pointer(to: \.frames) { frames.assignElements(from: f) { $0.assign(from: $1) } }
+        if let r = source.pointer(to: \.reals) { reals.overwrite(from: r) }
+        if let i = source.pointer(to: \.ints) { ints.overwrite(from: i) }
         if !objects.sharesStorage(with: source.pointee.objects) { objects = source.pointee.objects }
         finished = source.pointee.finished
         if returnValue != nil || source.pointee.returnValue != nil { returnValue = source.pointee.returnValue }
