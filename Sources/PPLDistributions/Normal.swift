@@ -22,9 +22,15 @@ public struct Normal: Distribution {
 
     /// -(x-mu)^2 / (2 sigma^2) - log sigma - log(2 pi)/2, without forming the density.
     @inlinable public func logDensity(_ x: Double) -> Double {
+        Self.logDensity(x, mu: mu, sigma: sigma, logSigma: log(sigma))
+    }
+
+    /// `logDensity` with log sigma given: callers scoring many values at one sigma take the
+    /// logarithm once, and get the same numbers bit for bit.
+    @inlinable public static func logDensity(_ x: Double, mu: Double, sigma: Double, logSigma: Double) -> Double {
         guard x.isFinite else { return -.infinity }
         let z = (x - mu) / sigma
-        return -0.5 * z * z - log(sigma) - 0.918_938_533_204_672_741_780_329_736_4
+        return -0.5 * z * z - logSigma - 0.918_938_533_204_672_741_780_329_736_4
     }
 
     public var mean: Double { mu }

@@ -223,6 +223,17 @@ public struct VMModel: Model {
         try program.advanceBlock(particles, range: range, finished: finished, context: context, step: &step, rng: &rng, deliver: deliver)
     }
 
+    /// The particles as one population in columns (`VMPopulation`) when every particle runs the
+    /// same instructions (`PopulationPlan`); nil otherwise, and SMC advances particles.
+    public func makePopulation(particles: Int, blockSize: Int) -> (any ParticlePopulation)? {
+        guard particles > 0, blockSize > 0, case .success(let plan) = PopulationPlan.make(program) else { return nil }
+        return VMPopulation(program: program, plan: plan, start: start(), arguments: arguments,
+                            count: particles, blockSize: blockSize)
+    }
+
+    /// Why `makePopulation` gives nil for this program (nil when it gives a population).
+    public var populationUnsupportedReason: String? { PopulationPlan.reason(program) }
+
     public func describe(_ key: ChoiceKey) -> ChoiceDescription {
         let site = program.sites[Int(key.site)]
         let kind: ChoiceDescription.Kind = switch site.drawType {

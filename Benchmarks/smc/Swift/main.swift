@@ -1,11 +1,12 @@
 // smc-bench: times PPL's SMC engine on the linear-Gaussian SSM, bootstrap filter with
 // paths returned (the Posterior holds every particle's x[0..T]).
 //
-//   smc-bench --model ppl|ppl-single|swift [--ppl FILE] --data Y.csv [--T n] --particles N --reps R --seed S
+//   smc-bench --model ppl|ppl-particles|ppl-single|swift [--ppl FILE] --data Y.csv [--T n] --particles N --reps R --seed S
 //   smc-bench --check-kalman LOGZ --data Y.csv --particles N     (20 seeds per resampling scheme)
 //
 // `--model ppl` is the figure: the .ppl file (Benchmarks/smc/ssm_bench.ppl) lowered
-// and run by the VM. `--model ppl-single` runs it with the VM advancing one particle at a time
+// and run by the VM, its population in columns (`VMPopulation`). `--model ppl-particles` runs it
+// particle by particle, blocks in lockstep (the same draws). `--model ppl-single` runs it with the VM advancing one particle at a time
 // (no lockstep block advance). `--model swift` runs the same model hand-written against `Model`.
 // `--T n` with n beyond the file's length extends the series by simulating the model (seed 10000).
 import Foundation
@@ -87,7 +88,8 @@ func time<M: Model>(_ model: M, _ args: Arguments, steps: Int) async {
     var times: [Double] = [], cpuTimes: [Double] = []
     for r in 0..<args.reps {
         let cpuStart = cpuSeconds()
-        let smc = SMC(particles: args.particles, resampling: .systematic, essThreshold: 0.5, seed: args.seed + UInt64(r))
+        let smc = SMC(SMC.Options(particles: args.particles, resampling: .systematic, essThreshold: 0.5,
+                                  seed: args.seed + UInt64(r), columns: args.model != "ppl-particles"))
         let start = DispatchTime.now().uptimeNanoseconds
         do {
             let posterior = try await smc.run(model)
@@ -154,12 +156,12 @@ if let kalman = args.kalmanLogEvidence {
 switch args.model {
 case "swift":
     await time(HandWrittenSSM(ys: ys), args, steps: ys.count)
-case "ppl", "ppl-single":
+case "ppl", "ppl-particles", "ppl-single":
     do {
         let program = try PPLProgram(contentsOf: args.pplFile)
         let module = try program.module(for: "SSM")
         let model = try VMModel(module: module, bindings: ["y": .reals(ys)])
-        if args.model == "ppl" {
+        if args.model != "ppl-single" {
             await time(model, args, steps: ys.count)
         } else {
             await time(OneAtATime(base: model), args, steps: ys.count)
@@ -169,6 +171,6 @@ case "ppl", "ppl-single":
         exit(1)
     }
 default:
-    printError("--model must be ppl, ppl-single or swift\n")
+    printError("--model must be ppl, ppl-particles, ppl-single or swift\n")
     exit(64)
 }

@@ -214,6 +214,12 @@ public protocol Model: Sendable {
     func copyParticles(from source: UnsafePointer<Particle>, ancestors: [Int], range: Range<Int>,
                        into destination: UnsafeMutablePointer<Particle>)
 
+    /// The whole population of `particles` particles as columns, when every particle of this
+    /// model runs the same instructions (control flow that no random choice decides), so that
+    /// bootstrap SMC runs each instruction once per block over columns instead of particle by
+    /// particle; nil otherwise, and by default. Blocks are `blockSize` particles, as for `advance`.
+    func makePopulation(particles: Int, blockSize: Int) -> (any ParticlePopulation)?
+
     /// The trace of a finished particle's deterministic quantities and return value (SMC rebuilds choices from its genealogy).
     func finalState(of particle: Particle) -> (deterministic: [(Address, Value)], returnValue: Value?)
 
@@ -296,6 +302,8 @@ extension Model {
     }
 
     public func observationLocation(_ observation: Int) -> String? { nil }
+
+    public func makePopulation(particles: Int, blockSize: Int) -> (any ParticlePopulation)? { nil }
 
     public func copy(_ source: borrowing Particle, into destination: inout Particle) { destination = copy source }
 

@@ -25,10 +25,14 @@ public struct SMC: Sendable {
         public var runs: Int
         /// Particles per parallel block; part of what a seed reproduces, unlike the thread count.
         public var blockSize: Int
+        /// Bootstrap SMC runs the population as columns when the model offers it
+        /// (`Model.makePopulation`); false advances particle by particle. Both draw the same
+        /// random numbers in the same order when the model's blocks run in lockstep.
+        public var columns: Bool
 
         public init(particles: Int = 1_000, resampling: ResamplingScheme = .systematic, essThreshold: Double = 0.5,
                     rejuvenationSteps: Int = 0, rejuvenationProposal: MoveProposal = .randomWalk,
-                    seed: UInt64 = 0, runs: Int = 1, blockSize: Int = 512) {
+                    seed: UInt64 = 0, runs: Int = 1, blockSize: Int = 512, columns: Bool = true) {
             self.particles = particles
             self.resampling = resampling
             self.essThreshold = essThreshold
@@ -37,6 +41,7 @@ public struct SMC: Sendable {
             self.seed = seed
             self.runs = runs
             self.blockSize = blockSize
+            self.columns = columns
         }
     }
 
@@ -84,8 +89,16 @@ public struct SMC: Sendable {
         }
         var results: [SMCRun] = []
         for r in 0..<o.runs {
-            let filter = SMCFilter(model: model, options: o, run: r, progress: r == 0 ? progress : nil)
-            let result = try await filter.run()
+            let result: SMCRun
+            if o.columns, o.rejuvenationSteps == 0,
+               let population = model.makePopulation(particles: o.particles, blockSize: max(1, o.blockSize)) {
+                let filter = PopulationFilter(model: model, population: population, options: o, run: r,
+                                              progress: r == 0 ? progress : nil)
+                result = try await filter.run()
+            } else {
+                let filter = SMCFilter(model: model, options: o, run: r, progress: r == 0 ? progress : nil)
+                result = try await filter.run()
+            }
             results.append(result)
             if result.cancelled { break }
         }

@@ -94,21 +94,8 @@ struct SMCFilter<M: Model>: Sendable {
                 throw ModelError(.other, "all \(n) particles have zero weight at step \(step) of smc (observation \(observationSteps)); the observation is impossible under every particle: check the data and the model, or use more particles",
                                  location: location)
             }
-            // One pass for the increment log Σ exp, the normalised weights and Kish's ESS.
-            var sum = 0.0, sumOfSquares = 0.0
-            for i in 0..<n {
-                let w = exp(logWeights[i] - maximum)
-                weights[i] = w
-                sum += w
-                sumOfSquares += w * w
-            }
-            let increment = maximum + log(sum)
+            let (increment, ess) = Self.normalise(&logWeights, &weights, maximum: maximum)
             logEvidence += increment
-            for i in 0..<n {
-                logWeights[i] -= increment
-                weights[i] /= sum
-            }
-            let ess = sum * sum / sumOfSquares
             essHistory.append(ess)
             progress?(step)
 
@@ -152,6 +139,27 @@ struct SMCFilter<M: Model>: Sendable {
                       logEvidence: logEvidence, essHistory: essHistory, resamplingCount: resamplingCount,
                       observationSteps: observationSteps, uniqueAncestors: genealogy.distinctRoots(),
                       movesProposed: movesProposed, movesAccepted: movesAccepted, cancelled: cancelled)
+    }
+
+    /// Normalises the log weights (log Σ exp = 0) and fills `weights` with the normalised weights,
+    /// in one pass for the increment log Σ exp, the weights and Kish's ESS; `maximum` is the
+    /// largest log weight (finite).
+    static func normalise(_ logWeights: inout [Double], _ weights: inout [Double], maximum: Double)
+        -> (increment: Double, ess: Double) {
+        let n = logWeights.count
+        var sum = 0.0, sumOfSquares = 0.0
+        for i in 0..<n {
+            let w = exp(logWeights[i] - maximum)
+            weights[i] = w
+            sum += w
+            sumOfSquares += w * w
+        }
+        let increment = maximum + log(sum)
+        for i in 0..<n {
+            logWeights[i] -= increment
+            weights[i] /= sum
+        }
+        return (increment, sum * sum / sumOfSquares)
     }
 
     /// Flattened deterministic quantities and return values of the final particles.

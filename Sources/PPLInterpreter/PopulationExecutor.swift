@@ -1,0 +1,426 @@
+import Foundation
+import PPLDistributions
+import PPLInference
+
+/// Runs one block of a `VMPopulation` from where its particles stand to their next observation
+/// or the end: instructions that write a column run over the block's particles, the others once
+/// on the block's representative state (the registers every particle shares).
+struct BlockLanes {
+    let population: VMPopulation
+    let block: Int
+    /// The block's first particle and its number of particles.
+    let lo: Int
+    let count: Int
+    let state: UnsafeMutablePointer<VMState>
+    let program: CompiledProgram
+    let plan: PopulationPlan
+    let function: CompiledFunction
+    let code: FunctionCode
+    /// The register returned, once the program ends.
+    var returned: Reg?
+
+    init(population: VMPopulation, block: Int, lo: Int, count: Int, state: UnsafeMutablePointer<VMState>) {
+        self.population = population
+        self.block = block
+        self.lo = lo
+        self.count = count
+        self.state = state
+        program = population.program
+        plan = population.plan
+        function = program.functions[program.entry]
+        code = program.hotCode[program.entry]
+    }
+
+    // MARK: Registers over the block
+
+    @inline(__always) func realColumn(_ r: Int32) -> UnsafeMutablePointer<Double>? {
+        let c = plan.realColumn[Int(r)]
+        return c < 0 ? nil : population.reals + c * population.count + lo
+    }
+
+    @inline(__always) func intColumn(_ r: Int32) -> UnsafeMutablePointer<Int>? {
+        let c = plan.intColumn[Int(r)]
+        return c < 0 ? nil : population.ints + c * population.count + lo
+    }
+
+    @inline(__always) func real(_ r: Int32) -> RealLanes {
+        RealLanes(column: realColumn(r), intColumn: nil, value: realColumn(r) == nil ? state.pointee.reals[Int(r)] : 0)
+    }
+
+    @inline(__always) func real(_ r: Reg) -> RealLanes {
+        switch r.file {
+        case .real: return real(r.index)
+        case .int:
+            let column = intColumn(r.index)
+            return RealLanes(column: nil, intColumn: column, value: column == nil ? Double(state.pointee.ints[Int(r.index)]) : 0)
+        case .object: return RealLanes(column: nil, intColumn: nil, value: 0)
+        }
+    }
+
+    @inline(__always) func int(_ r: Int32) -> IntLanes {
+        let column = intColumn(r)
+        return IntLanes(column: column, value: column == nil ? state.pointee.ints[Int(r)] : 0)
+    }
+
+    /// A register the plan made a column (the instruction writes one).
+    @inline(__always) func realOut(_ r: Int32) -> UnsafeMutablePointer<Double> { realColumn(r)! }
+    @inline(__always) func intOut(_ r: Int32) -> UnsafeMutablePointer<Int> { intColumn(r)! }
+
+    /// The state particle j of the block would have: the representative with j's columns.
+    func particleState(_ j: Int) -> VMState {
+        var s = state.pointee
+        for (r, c) in plan.realColumn.enumerated() where c >= 0 { s.reals[r] = population.reals[c * population.count + lo + j] }
+        for (r, c) in plan.intColumn.enumerated() where c >= 0 { s.ints[r] = population.ints[c * population.count + lo + j] }
+        return s
+    }
+
+    /// The error the one-particle executor gives particle j at this instruction.
+    func failure(_ j: Int, _ instruction: Code, _ pc: Int) -> ModelError {
+        var s = particleState(j)
+        do {
+            try program.executePure(instruction, &s, 0, 0, 0, program.entry, 0)
+        } catch {
+            return program.withStatementAddress(error, function, pc + 1, &s, 0, 0)
+        }
+        return ModelError(.other, "internal error: instruction \(pc) failed for particle \(lo + j) in columns but not alone")
+    }
+
+    // MARK: The run
+
+    /// Runs to the next observation (its global site and the pc after it) or to the end (-1).
+    mutating func run(logWeights: UnsafeMutablePointer<Double>, rng: inout RandomStream) throws(ModelError) -> (observation: Int, pc: Int) {
+        var pc = Int(state.pointee.frames[0].pc)
+        var ordinal = 0
+        let instructions = code.code
+        while true {
+            let instruction = instructions[pc]
+            if plan.writesColumn[pc] {
+                switch instruction {
+                case .site(let k):
+                    try sample(Int(k), ordinal, rng: &rng)
+                    ordinal += 1
+                case .load(let k):
+                    try load(Int(k))
+                default:
+                    try lanes(instruction, pc)
+                }
+                pc += 1
+                continue
+            }
+            switch instruction {
+            case .jump(let target):
+                pc = Int(target)
+                continue
+            case .jumpIfFalse(let c, let target):
+                if state.pointee.ints[Int(c)] == 0 { pc = Int(target); continue }
+            case .forCheck(let a, let b, let target):
+                if state.pointee.ints[Int(a)] >= state.pointee.ints[Int(b)] { pc = Int(target); continue }
+            case .forNext(let a, let target):
+                state.pointee.ints[Int(a)] += 1
+                pc = Int(target)
+                continue
+            case .whileCount(let a, let bound, let loc):
+                state.pointee.ints[Int(a)] += 1
+                if state.pointee.ints[Int(a)] > bound {
+                    throw program.error(.other, "'while' loop ran more than its bound of \(bound) iterations",
+                                        location: function.locations[Int(loc)], prefix: nil)
+                }
+            case .site(let k):
+                // Choices write columns, so this is an observation: every particle stops after it.
+                let global = try observe(Int(k), logWeights)
+                state.pointee.frames[0].pc = Int32(pc + 1)
+                return (global, pc + 1)
+            case .gather:
+                // Only returned (the plan checks): the values are read from memory at the end.
+                break
+            case .ret(let r):
+                state.pointee.finished = true
+                returned = r
+                return (-1, pc)
+            default:
+                do { try program.executePure(instruction, &state.pointee, 0, 0, 0, program.entry, 0) } catch {
+                    throw program.withStatementAddress(error, function, pc + 1, &state.pointee, 0, 0)
+                }
+            }
+            pc += 1
+        }
+    }
+
+    /// A latent choice drawn for every particle from its prior, into its column, memory and the step's choices.
+    mutating func sample(_ k: Int, _ ordinal: Int, rng: inout RandomStream) throws(ModelError) {
+        let hot = code.hotSites[k]
+        let spec = function.sites[k]
+        guard let id = hot.family else { throw ModelError(.other, "internal error: site \(k) is not scalar") }
+        let n = Int(hot.argumentCount)
+        let a0 = n > 0 ? real(hot.a0) : RealLanes(column: nil, intColumn: nil, value: 0)
+        let a1 = n > 1 ? real(hot.a1) : RealLanes(column: nil, intColumn: nil, value: 0)
+        let a2 = n > 2 ? real(hot.a2) : RealLanes(column: nil, intColumn: nil, value: 0)
+        let index = hot.indexCount == 1 ? state.pointee.ints[Int(hot.index0)] : 0
+        let instance = state.pointee.instanceCount
+        var memoryValues: UnsafeMutablePointer<Double>?
+        if hot.memorySlot >= 0 {
+            if index < 0 {
+                _ = try program.memoryKeySlow(spec.indexRegisters, &state.pointee, 0, location: spec.location,
+                                              prefix: nil, nameID: spec.nameID)
+            }
+            let column = population.memory.pendingColumn(slot: Int(hot.memorySlot), key: index,
+                                                         step: population.step, instance: instance)
+            column.writtenStep[block] = population.step
+            memoryValues = column.pending! + lo
+        }
+        let key = ChoiceKey(site: hot.global, index: index)
+        let choices = population.events.column(ordinal, key: key, memory: memoryValues.map { $0 - lo }) + lo
+        let realOut = hot.value.file == .real ? realOut(hot.value.index) : nil
+        let intOut = hot.value.file == .int ? intOut(hot.value.index) : nil
+        func badParameter(_ j: Int, _ error: DistributionError) -> ModelError {
+            var s = particleState(j)
+            return ModelError(.badParameter(error), error.description, location: spec.location,
+                              address: program.currentAddress(spec, &s, 0, 0))
+        }
+        if id == .normal {
+            // The commonest family without the enum's dispatch: the same draws. A normal draw from
+            // valid parameters is finite, so its log density (not needed here) is a number.
+            for j in 0..<count {
+                let d: Normal
+                do { d = try Normal(mu: a0[j], sigma: a1[j]) } catch { throw badParameter(j, error) }
+                let x = d.sample(using: &rng)
+                choices[j] = x
+                realOut?[j] = x
+            }
+        } else {
+            for j in 0..<count {
+                let d: ScalarDistribution
+                do { d = try ScalarDistribution.make(id, a0[j], a1[j], a2[j]) } catch { throw badParameter(j, error) }
+                let x = d.sample(using: &rng)
+                if d.logDensity(x).isNaN {
+                    var s = particleState(j)
+                    let address = program.currentAddress(spec, &s, 0, 0)
+                    throw ModelError(.notFinite, "log density of '\(address)' is not a number", location: spec.location, address: address)
+                }
+                choices[j] = x
+                realOut?[j] = x
+                intOut?[j] = Int(x)
+            }
+        }
+        if let memoryValues, memoryValues != choices {
+            for j in 0..<count { memoryValues[j] = choices[j] }
+        }
+        state.pointee.ints[Int(hot.lastInstance)] = instance
+        state.pointee.instanceCount = instance + 1
+    }
+
+    /// An observation scored for every particle, its log density added to the particle's weight.
+    func observe(_ k: Int, _ logWeights: UnsafeMutablePointer<Double>) throws(ModelError) -> Int {
+        let hot = code.hotSites[k]
+        let spec = function.sites[k]
+        guard let id = hot.family else { throw ModelError(.other, "internal error: site \(k) is not scalar") }
+        let n = Int(hot.argumentCount)
+        let a0 = n > 0 ? real(hot.a0) : RealLanes(column: nil, intColumn: nil, value: 0)
+        let a1 = n > 1 ? real(hot.a1) : RealLanes(column: nil, intColumn: nil, value: 0)
+        let a2 = n > 2 ? real(hot.a2) : RealLanes(column: nil, intColumn: nil, value: 0)
+        let observed = real(hot.value)
+        func failure(_ j: Int, _ error: DistributionError?) -> ModelError {
+            var s = particleState(j)
+            let address = program.currentAddress(spec, &s, 0, 0)
+            if let error { return ModelError(.badParameter(error), error.description, location: spec.location, address: address) }
+            return ModelError(.notFinite, "log density of '\(address)' is not a number", location: spec.location, address: address)
+        }
+        if id == .normal && a1.isUniform {
+            // One sigma for all: checked once, its logarithm taken once.
+            let sigma = a1.value
+            do { _ = try Normal(mu: 0, sigma: sigma) } catch { throw failure(0, error) }
+            let logSigma = log(sigma)
+            for j in 0..<count {
+                let mu = a0[j]
+                guard mu.isFinite else {
+                    do { _ = try Normal(mu: mu, sigma: sigma) } catch { throw failure(j, error) }
+                    throw failure(j, nil)
+                }
+                logWeights[j] += Normal.logDensity(observed[j], mu: mu, sigma: sigma, logSigma: logSigma)
+            }
+        } else {
+            for j in 0..<count {
+                let d: ScalarDistribution
+                do { d = try ScalarDistribution.make(id, a0[j], a1[j], a2[j]) } catch { throw failure(j, error) }
+                let logDensity = d.logDensity(observed[j])
+                if logDensity.isNaN { throw failure(j, nil) }
+                logWeights[j] += logDensity
+            }
+        }
+        state.pointee.observationsPassed += 1
+        state.pointee.instanceCount += 1
+        return Int(hot.global)
+    }
+
+    /// A memory read (`x[t - 1]`) for every particle, through its ancestors when drawn in an earlier generation.
+    func load(_ k: Int) throws(ModelError) {
+        let spec = function.loads[k]
+        let key = try program.memoryKey(spec.indexRegisters, &state.pointee, 0, location: spec.location,
+                                        prefix: nil, nameID: spec.nameID)
+        let column = population.memory.column(slot: spec.memorySlot, key: key)
+        let values: UnsafeMutablePointer<Double>, generation: Int, instance: Int
+        if let column, column.writtenStep[block] == population.step, let pending = column.pending {
+            (values, generation, instance) = (pending, population.generation, column.pendingInstance)
+        } else if let column, let committed = column.committed {
+            (values, generation, instance) = (committed, column.committedGeneration, column.committedInstance)
+        } else {
+            let address = Address([.name(program.names[spec.nameID])] + spec.indexRegisters.map { .index(state.pointee.ints[Int($0)]) })
+            throw program.error(.indexOutOfRange, "'\(address)' is read before it is drawn", location: spec.location,
+                                prefix: nil, address: address)
+        }
+        if block == 0, let column { population.memory.noteRead(column, step: population.step) }
+        switch spec.destination.file {
+        case .real:
+            let out = realOut(spec.destination.index)
+            population.read(values, drawnIn: generation, lo: lo, n: count) { j, x in out[j] = x }
+        default:
+            let out = intOut(spec.destination.index)
+            population.read(values, drawnIn: generation, lo: lo, n: count) { j, x in out[j] = Int(x) }
+        }
+        state.pointee.ints[Int(spec.instanceRegister)] = instance
+    }
+
+    /// A scalar instruction that writes a column, over the block's particles.
+    func lanes(_ instruction: Code, _ pc: Int) throws(ModelError) {
+        let n = count
+        switch instruction {
+        case .constR(let d, let x):
+            let out = realOut(d)
+            for j in 0..<n { out[j] = x }
+        case .constI(let d, let x):
+            let out = intOut(d)
+            for j in 0..<n { out[j] = x }
+        case .movR(let d, let a):
+            let x = real(a), out = realOut(d)
+            for j in 0..<n { out[j] = x[j] }
+        case .movI(let d, let a):
+            let x = int(a), out = intOut(d)
+            for j in 0..<n { out[j] = x[j] }
+        case .itor(let d, let a):
+            let x = int(a), out = realOut(d)
+            for j in 0..<n { out[j] = Double(x[j]) }
+        case .negR(let d, let a):
+            let x = real(a), out = realOut(d)
+            for j in 0..<n { out[j] = -x[j] }
+        case .negI(let d, let a):
+            let x = int(a), out = intOut(d)
+            for j in 0..<n { out[j] = 0 &- x[j] }
+        case .notI(let d, let a):
+            let x = int(a), out = intOut(d)
+            for j in 0..<n { out[j] = x[j] == 0 ? 1 : 0 }
+        case .absI(let d, let a):
+            let x = int(a), out = intOut(d)
+            for j in 0..<n { out[j] = Swift.abs(x[j]) }
+        case .addR(let d, let a, let b):
+            let x = real(a), y = real(b), out = realOut(d)
+            for j in 0..<n { out[j] = x[j] + y[j] }
+        case .subR(let d, let a, let b):
+            let x = real(a), y = real(b), out = realOut(d)
+            for j in 0..<n { out[j] = x[j] - y[j] }
+        case .mulR(let d, let a, let b):
+            let x = real(a), y = real(b), out = realOut(d)
+            if let column = x.column, y.isUniform {
+                let c = y.value
+                for j in 0..<n { out[j] = column[j] * c }
+            } else if let column = y.column, x.isUniform {
+                let c = x.value
+                for j in 0..<n { out[j] = c * column[j] }
+            } else {
+                for j in 0..<n { out[j] = x[j] * y[j] }
+            }
+        case .powR(let d, let a, let b):
+            let x = real(a), y = real(b), out = realOut(d)
+            for j in 0..<n { out[j] = Foundation.pow(x[j], y[j]) }
+        case .divR(let d, let a, let b, _):
+            let x = real(a), y = real(b), out = realOut(d)
+            for j in 0..<n {
+                if y[j] == 0 { throw failure(j, instruction, pc) }
+                out[j] = x[j] / y[j]
+            }
+        case .modR(let d, let a, let b, _):
+            let x = real(a), y = real(b), out = realOut(d)
+            for j in 0..<n {
+                if y[j] == 0 { throw failure(j, instruction, pc) }
+                out[j] = fmod(x[j], y[j])
+            }
+        case .addI(let d, let a, let b):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n { out[j] = x[j] &+ y[j] }
+        case .subI(let d, let a, let b):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n { out[j] = x[j] &- y[j] }
+        case .mulI(let d, let a, let b):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n { out[j] = x[j] &* y[j] }
+        case .divI(let d, let a, let b, _):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n {
+                if y[j] == 0 { throw failure(j, instruction, pc) }
+                out[j] = x[j] / y[j]
+            }
+        case .modI(let d, let a, let b, _):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n {
+                if y[j] == 0 { throw failure(j, instruction, pc) }
+                out[j] = x[j] % y[j]
+            }
+        case .minI(let d, let a, let b):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n { out[j] = Swift.min(x[j], y[j]) }
+        case .maxI(let d, let a, let b):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n { out[j] = Swift.max(x[j], y[j]) }
+        case .cmpR(let op, let d, let a, let b):
+            let x = real(a), y = real(b), out = intOut(d)
+            for j in 0..<n { out[j] = compare(op, x[j], y[j]) ? 1 : 0 }
+        case .cmpI(let op, let d, let a, let b):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n { out[j] = compare(op, x[j], y[j]) ? 1 : 0 }
+        case .andI(let d, let a, let b):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n { out[j] = (x[j] != 0 && y[j] != 0) ? 1 : 0 }
+        case .orI(let d, let a, let b):
+            let x = int(a), y = int(b), out = intOut(d)
+            for j in 0..<n { out[j] = (x[j] != 0 || y[j] != 0) ? 1 : 0 }
+        case .math1(let op, let d, let a, _):
+            let x = real(a), out = realOut(d)
+            for j in 0..<n {
+                let y = math1(op, x[j])
+                if y.isNaN { throw failure(j, instruction, pc) }
+                out[j] = y
+            }
+        case .math2(let op, let d, let a, let b, _):
+            let x = real(a), y = real(b), out = realOut(d)
+            for j in 0..<n {
+                let z = math2(op, x[j], y[j])
+                if z.isNaN { throw failure(j, instruction, pc) }
+                out[j] = z
+            }
+        case .indexR(let d, let a, let i, _):
+            // The array is the same for every particle (the plan checks); the index may not be.
+            let k = int(i), out = realOut(d)
+            switch state.pointee.objects[Int(a)] {
+            case .reals(let xs):
+                for j in 0..<n {
+                    guard k[j] >= 0 && k[j] < xs.count else { throw failure(j, instruction, pc) }
+                    out[j] = xs[k[j]]
+                }
+            case .ints(let xs):
+                for j in 0..<n {
+                    guard k[j] >= 0 && k[j] < xs.count else { throw failure(j, instruction, pc) }
+                    out[j] = Double(xs[k[j]])
+                }
+            default: throw failure(0, instruction, pc)
+            }
+        case .indexI(let d, let a, let i, _):
+            let k = int(i), out = intOut(d)
+            guard case .ints(let xs) = state.pointee.objects[Int(a)] else { throw failure(0, instruction, pc) }
+            for j in 0..<n {
+                guard k[j] >= 0 && k[j] < xs.count else { throw failure(j, instruction, pc) }
+                out[j] = xs[k[j]]
+            }
+        default:
+            throw ModelError(.other, "internal error: instruction \(pc) cannot run over a population's columns")
+        }
+    }
+}
