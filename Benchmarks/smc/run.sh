@@ -33,7 +33,9 @@ OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 \
 .build/release/smc-bench --model swift --data "$DATA/lgssm_T1000.csv" --particles "$N" --reps "$REPS" | tee -a "$LOG"
 taskset -c 0 .build/release/smc-bench --model ppl --ppl Benchmarks/smc/ssm_bench.ppl --data "$DATA/lgssm_T1000.csv" \
     --particles "$N" --reps "$REPS" | tee -a "$LOG"
-# The same, the VM advancing one particle at a time (no lockstep block advance), for comparison.
+# The same, particle by particle (blocks in lockstep, the same draws), and one particle at a time, for comparison.
+taskset -c 0 .build/release/smc-bench --model ppl-particles --ppl Benchmarks/smc/ssm_bench.ppl --data "$DATA/lgssm_T1000.csv" \
+    --particles "$N" --reps "$REPS" | tee -a "$LOG"
 taskset -c 0 .build/release/smc-bench --model ppl-single --ppl Benchmarks/smc/ssm_bench.ppl --data "$DATA/lgssm_T1000.csv" \
     --particles "$N" --reps "$REPS" | tee -a "$LOG"
 .build/release/smc-bench --model ppl --ppl Benchmarks/smc/ssm_bench.ppl --data "$DATA/lgssm_T1000.csv" \
@@ -44,10 +46,11 @@ median() { awk -v who="$1" '$1 == who && $2 == "median" {print $3}' "$LOG"; }
 cpu() { awk -v who="$1" '$1 == who && $2 == "median" {print $6}' "$LOG"; }
 C=$(median c); P=$(median particles); S=$(median swift-swift); V=$(median swift-ppl)
 echo "== ratios of wall-clock medians (CPU-time ratios in brackets); C, particles and .ppl via VM on 1 thread, Swift model on $(nproc)"
-A=$(median swift-ppl-all-cores); O=$(median swift-ppl-single)
-awk -v o="$O" -v co="$(cpu swift-ppl-single)" -v c="$C" -v p="$P" -v s="$S" -v v="$V" -v a="$A" -v cc="$(cpu c)" -v cp="$(cpu particles)" -v cs="$(cpu swift-swift)" -v cv="$(cpu swift-ppl)" -v ca="$(cpu swift-ppl-all-cores)" 'BEGIN {
+A=$(median swift-ppl-all-cores); O=$(median swift-ppl-single); Q=$(median swift-ppl-particles)
+awk -v q="$Q" -v cq="$(cpu swift-ppl-particles)" -v o="$O" -v co="$(cpu swift-ppl-single)" -v c="$C" -v p="$P" -v s="$S" -v v="$V" -v a="$A" -v cc="$(cpu c)" -v cp="$(cpu particles)" -v cs="$(cpu swift-swift)" -v cv="$(cpu swift-ppl)" -v ca="$(cpu swift-ppl-all-cores)" 'BEGIN {
     printf "   .ppl via VM / C          %.2fx  [%.2fx]\n", v / c, cv / cc
     printf "   .ppl via VM, all cores / C  %.2fx  [%.2fx]\n", a / c, ca / cc
+    printf "   .ppl via VM particle by particle / C  %.2fx  [%.2fx]\n", q / c, cq / cc
     printf "   .ppl via VM one particle at a time / C  %.2fx  [%.2fx]\n", o / c, co / cc
     printf "   .ppl via VM / particles  %.2fx  [%.2fx]\n", v / p, cv / cp
     printf "   Swift model / C          %.2fx  [%.2fx]\n", s / c, cs / cc
@@ -68,7 +71,7 @@ if [ "${KALMAN_CHECK:-0}" = 1 ]; then
     # N = 4,000), so the mean of 20 seeds sits within 3 standard errors only when the bias
     # Var/2 is well under sd/√20: N = 64,000 puts it near 0.9 standard errors.
     echo "== Kalman check at T=1000 (20 seeds per scheme, N=${CHECK_N:-64000})"
-    .build/release/smc-bench --check-kalman "$(awk -F, '$2 == 1000 {print $5}' "$DATA/lgssm_kalman_logZ.csv")" \
+    .build/release/smc-bench --model ppl --check-kalman "$(awk -F, '$2 == 1000 {print $5}' "$DATA/lgssm_kalman_logZ.csv")" \
         --data "$DATA/lgssm_T1000.csv" --particles "${CHECK_N:-64000}"
 fi
 rm -f "$LOG"

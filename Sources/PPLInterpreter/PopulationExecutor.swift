@@ -133,6 +133,8 @@ struct BlockLanes {
             case .gather:
                 // Only returned (the plan checks): the values are read from memory at the end.
                 break
+            case .report(let k):
+                report(Int(k))
             case .ret(let r):
                 state.pointee.finished = true
                 returned = r
@@ -250,6 +252,30 @@ struct BlockLanes {
         state.pointee.observationsPassed += 1
         state.pointee.instanceCount += 1
         return Int(hot.global)
+    }
+
+    /// A reported quantity: its address and, when it may differ between particles, each one's value.
+    func report(_ k: Int) {
+        let spec = function.reports[k]
+        let ordinal = population.reportCounts[block]
+        population.reportCounts[block] = ordinal + 1
+        let r = spec.value
+        let isColumn = (r.file == .real && plan.realColumn[Int(r.index)] >= 0) || (r.file == .int && plan.intColumn[Int(r.index)] >= 0)
+        let entry = population.reports.entry(ordinal) {
+            var components = program.prefixComponents(nil)
+            for part in spec.address {
+                switch part {
+                case .name(let id): components.append(.name(program.names[id]))
+                case .index(let i): components.append(.index(state.pointee.ints[Int(i)]))
+                }
+            }
+            return PopulationReport(address: Address(components), type: program.type(of: r),
+                                    uniform: isColumn ? nil : program.value(of: r, state.pointee, 0, 0, 0),
+                                    count: population.count, generation: population.generation)
+        }
+        guard let values = entry.values else { return }
+        let x = real(r)
+        for j in 0..<count { values[lo + j] = x[j] }
     }
 
     /// A memory read (`x[t - 1]`) for every particle, through its ancestors when drawn in an earlier generation.

@@ -17,7 +17,7 @@ struct RegisterRef: Hashable, Sendable {
 /// The population runs in lockstep, so the plan exists only when no random value decides where
 /// the program goes: every branch and loop condition is the same for all particles, and so are
 /// choice addresses, memory keys, arrays and calls. It also leaves out, for now, what the
-/// columns do not carry: calls, factors, reported quantities, array-valued choices, several-index
+/// columns do not carry: calls, factors, reported arrays, array-valued choices, several-index
 /// choice addresses, and choices whose support depends on their parameters.
 struct PopulationPlan: Sendable {
     /// Column of each real / int register, -1 for the registers held once.
@@ -81,7 +81,10 @@ struct PopulationPlan: Sendable {
             case .call: return unsupported("it calls a function")
             case .jumpIfFalse, .forCheck, .whileCount:
                 if !randomReads.isEmpty { return unsupported("a random choice decides its control flow") }
-            case .report: return unsupported("it reports deterministic quantities")
+            case .report(let k):
+                if f.reports[Int(k)].value.file == .object && isRandom(f.reports[Int(k)].value) {
+                    return unsupported("it reports an array computed from random choices")
+                }
             case .site(let k):
                 let spec = f.sites[Int(k)]
                 guard case .scalar = spec.family, spec.kind != .factor else {

@@ -17,6 +17,8 @@ public struct VMModel: Model {
     public let facts: ModelFacts
     /// Whether updates re-score locally (static, and every site's parameters can be re-evaluated alone).
     let localUpdates: Bool
+    /// Negative control for tests: the population reads memory in place, ignoring the ancestry.
+    var populationIgnoresAncestry = false
 
     /// Compiles the module's entry function bound to these arguments, in parameter order.
     public init(module: Module, arguments: [Value]) throws(ModelError) {
@@ -228,7 +230,7 @@ public struct VMModel: Model {
     public func makePopulation(particles: Int, blockSize: Int) -> (any ParticlePopulation)? {
         guard particles > 0, blockSize > 0, case .success(let plan) = PopulationPlan.make(program) else { return nil }
         return VMPopulation(program: program, plan: plan, start: start(), arguments: arguments,
-                            count: particles, blockSize: blockSize)
+                            count: particles, blockSize: blockSize, ignoresAncestry: populationIgnoresAncestry)
     }
 
     /// Why `makePopulation` gives nil for this program (nil when it gives a population).

@@ -27,6 +27,9 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
     let ints: UnsafeMutablePointer<Int>
     let memory: PopulationMemory
     let events: PopulationEvents
+    let reports = PopulationReports()
+    /// Per block: reports made so far (every block makes the same ones, in the same order).
+    let reportCounts: UnsafeMutablePointer<Int>
     /// ancestry[g][i]: the particle of generation g that particle i of generation g + 1 copies.
     @exclusivity(unchecked) private var ancestry: [UnsafeMutablePointer<Int32>] = []
     @exclusivity(unchecked) private(set) var generation = 0
@@ -36,12 +39,15 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
     private let stops: UnsafeMutablePointer<(observation: Int, pc: Int)>
     /// The register the program returned (set by the first block).
     @exclusivity(unchecked) private var returned: Reg?
+    /// Negative control for tests: memory read in place, as if no particle had been resampled.
+    let ignoresAncestry: Bool
     private let scratch: UnsafeMutablePointer<Double>
     private let scratchInts: UnsafeMutablePointer<Int>
 
     init(program: CompiledProgram, plan: PopulationPlan, start: VMState, arguments: BoundArguments,
-         count: Int, blockSize: Int) {
+         count: Int, blockSize: Int, ignoresAncestry: Bool = false) {
         self.program = program
+        self.ignoresAncestry = ignoresAncestry
         self.plan = plan
         self.arguments = arguments
         self.count = count
@@ -57,6 +63,8 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         events = PopulationEvents(count: count)
         stops = .allocate(capacity: blockCount)
         stops.initialize(repeating: (-1, 0), count: blockCount)
+        reportCounts = .allocate(capacity: blockCount)
+        reportCounts.initialize(repeating: 0, count: blockCount)
         scratch = .allocate(capacity: count)
         scratchInts = .allocate(capacity: count)
         // Registers set before the first instruction (the arguments) are the same for everyone.
@@ -74,6 +82,7 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         reals.deallocate()
         ints.deallocate()
         stops.deallocate()
+        reportCounts.deallocate()
         scratch.deallocate()
         scratchInts.deallocate()
         for map in ancestry { map.deallocate() }
@@ -143,7 +152,7 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
     /// The values of a memory column for particles lo..<lo+n of the current generation, into `out`.
     @inline(__always)
     func read(_ values: UnsafeMutablePointer<Double>, drawnIn g: Int, lo: Int, n: Int, into out: (Int, Double) -> Void) {
-        if g == generation {
+        if g == generation || ignoresAncestry {
             for j in 0..<n { out(j, values[lo + j]) }
         } else if g == generation - 1 {
             let map = ancestry[g]
@@ -155,8 +164,32 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
 
     // MARK: - The end
 
-    func finalReturn() -> (representative: Value, columns: [[Double]])? {
-        guard representatives[0].finished, let r = returned else { return nil }
+    func finalValues() -> (deterministic: [(address: Address, representative: Value, columns: [[Double]])],
+                           returned: (representative: Value, columns: [[Double]])?) {
+        guard representatives[0].finished else { return ([], nil) }
+        let reported = reports.entries
+        let reportColumns = throughAncestry(reported.compactMap { report in report.values.map { ($0, report.generation) } })
+        var deterministic: [(address: Address, representative: Value, columns: [[Double]])] = []
+        var next = 0
+        for report in reported {
+            if let uniform = report.uniform {
+                deterministic.append((report.address, uniform, Self.flatten(uniform).map { [Double](repeating: $0, count: count) }))
+            } else {
+                let column = reportColumns[next]
+                next += 1
+                let first: Value = switch report.type {
+                case .int: .int(Int(column[0]))
+                case .bool: .bool(column[0] != 0)
+                default: .real(column[0])
+                }
+                deterministic.append((report.address, first, [column]))
+            }
+        }
+        return (deterministic, finalReturn())
+    }
+
+    private func finalReturn() -> (representative: Value, columns: [[Double]])? {
+        guard let r = returned else { return nil }
         let s = representatives[0]
         switch r.file {
         case .real where plan.realColumn[Int(r.index)] >= 0:
@@ -172,39 +205,50 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         default:
             // The same for every particle.
             let value = program.value(of: r, s, 0, 0, 0)
-            var scalars: [Double] = []
-            func flatten(_ v: Value) {
-                switch v {
-                case .real(let x): scalars.append(x)
-                case .int(let n): scalars.append(Double(n))
-                case .bool(let b): scalars.append(b ? 1 : 0)
-                case .array(let items): for item in items { flatten(item) }
-                case .matrix(let m):
-                    for i in 0..<m.rows { for j in 0..<m.columns { scalars.append(m[i, j]) } }
-                }
-            }
-            flatten(value)
-            return (value, scalars.map { [Double](repeating: $0, count: count) })
+            return (value, Self.flatten(value).map { [Double](repeating: $0, count: count) })
         }
+    }
+
+    /// A value's scalars in the order `Value` flattens (arrays element by element, matrices by rows).
+    static func flatten(_ value: Value) -> [Double] {
+        var scalars: [Double] = []
+        func add(_ v: Value) {
+            switch v {
+            case .real(let x): scalars.append(x)
+            case .int(let n): scalars.append(Double(n))
+            case .bool(let b): scalars.append(b ? 1 : 0)
+            case .array(let items): for item in items { add(item) }
+            case .matrix(let m):
+                for i in 0..<m.rows { for j in 0..<m.columns { scalars.append(m[i, j]) } }
+            }
+        }
+        add(value)
+        return scalars
+    }
+
+    /// Each final particle's value of each column written in an earlier generation: all particles
+    /// walk back together, generation by generation, as a genealogy's paths are rebuilt.
+    private func throughAncestry(_ items: [(UnsafeMutablePointer<Double>, Int)]) -> [[Double]] {
+        var out = [[Double]](repeating: [], count: items.count)
+        var index = Array(0..<count)
+        var h = generation
+        for k in items.indices.sorted(by: { items[$0].1 > items[$1].1 }) {
+            let (values, drawn) = items[k]
+            while h > drawn {
+                let map = ancestry[h - 1]
+                for i in 0..<count { index[i] = Int(map[index[i]]) }
+                h -= 1
+            }
+            out[k] = index.map { values[$0] }
+        }
+        return out
     }
 
     /// A returned array of a memory slot's values (`return x`), each element through the ancestry:
     /// all particles walk back together, generation by generation, as a genealogy's paths are rebuilt.
     private func gatheredReturn(slot: Int, type: ValueType) -> (representative: Value, columns: [[Double]]) {
         let keys = memory.prefix(slot: slot)
-        var columns = [[Double]](repeating: [], count: keys.count)
-        var index = Array(0..<count)
-        var h = generation
-        for k in keys.indices.sorted(by: { keys[$0].committedGeneration > keys[$1].committedGeneration }) {
-            let column = keys[k]
-            while h > column.committedGeneration {
-                let map = ancestry[h - 1]
-                for i in 0..<count { index[i] = Int(map[index[i]]) }
-                h -= 1
-            }
-            let values = column.committed!
-            columns[k] = index.map { values[$0] }
-        }
+        let columns = throughAncestry(keys.map { ($0.committed!, $0.committedGeneration) })
         let element: ValueType
         if case .array(let e) = type { element = e } else { element = .real }
         let representative: Value = .array(columns.map { column in
@@ -235,4 +279,43 @@ struct IntLanes {
     let column: UnsafeMutablePointer<Int>?
     let value: Int
     @inline(__always) subscript(j: Int) -> Int { column?[j] ?? value }
+}
+
+/// A reported quantity (`let` at model level) of every particle: one value for all, or a column
+/// written in `generation` and read through the ancestry at the end, like memory.
+final class PopulationReport: @unchecked Sendable {
+    let address: Address
+    let type: ValueType
+    let uniform: Value?
+    let values: UnsafeMutablePointer<Double>?
+    let generation: Int
+
+    init(address: Address, type: ValueType, uniform: Value?, count: Int, generation: Int) {
+        self.address = address
+        self.type = type
+        self.uniform = uniform
+        self.generation = generation
+        if uniform == nil {
+            values = .allocate(capacity: count)
+            values!.initialize(repeating: .nan, count: count)
+        } else {
+            values = nil
+        }
+    }
+
+    deinit { values?.deallocate() }
+}
+
+/// The reports of a run in order, created by the first block to make each.
+final class PopulationReports: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var entries: [PopulationReport] = []
+
+    func entry(_ ordinal: Int, make: () -> PopulationReport) -> PopulationReport {
+        lock.lock()
+        defer { lock.unlock() }
+        if ordinal < entries.count { return entries[ordinal] }
+        entries.append(make())
+        return entries[ordinal]
+    }
 }

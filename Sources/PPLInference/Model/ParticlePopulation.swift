@@ -23,10 +23,12 @@ public protocol ParticlePopulation: AnyObject, Sendable {
     /// Particle j becomes a copy of particle `ancestors[j]`.
     func resample(ancestors: [Int])
 
-    /// Every particle's return value once all have finished: particle 0's value (which names the
-    /// columns and gives their shape) and each of its scalars as a column over the particles, in
-    /// the order `Value` flattens; nil when the program returns nothing.
-    func finalReturn() -> (representative: Value, columns: [[Double]])?
+    /// Every particle's reported quantities (`let` at model level, in the order reported) and return
+    /// value once all have finished: for each, particle 0's value (which names the columns and
+    /// gives their shape) and each of its scalars as a column over the particles, in the order
+    /// `Value` flattens; `returned` is nil when the program returns nothing.
+    func finalValues() -> (deterministic: [(address: Address, representative: Value, columns: [[Double]])],
+                           returned: (representative: Value, columns: [[Double]])?)
 }
 
 /// One step of a `ParticlePopulation`, the same for every particle.

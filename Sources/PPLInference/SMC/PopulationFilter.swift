@@ -87,14 +87,20 @@ struct PopulationFilter<M: Model>: Sendable {
         }
 
         var (columns, isInteger, draws) = genealogy.draws()
-        if !cancelled, let (representative, values) = population.finalReturn() {
-            var returned: [Address] = [], integer: [Bool] = []
-            ValueFlattening.forEachScalar(WeightedDrawTable.returnAddress, representative) { address, _, isInt in
-                returned.append(address)
-                integer.append(isInt)
+        if !cancelled {
+            let (deterministic, returned) = population.finalValues()
+            var items = deterministic
+            if let (representative, values) = returned {
+                items.append((WeightedDrawTable.returnAddress, representative, values))
             }
-            if returned.count == values.count {
-                columns += returned
+            for (address, representative, values) in items {
+                var named: [Address] = [], integer: [Bool] = []
+                ValueFlattening.forEachScalar(address, representative) { column, _, isInt in
+                    named.append(column)
+                    integer.append(isInt)
+                }
+                guard named.count == values.count else { continue }
+                columns += named
                 isInteger += integer
                 draws += values
             }
