@@ -126,7 +126,7 @@ struct BlockLanes {
                                         location: function.locations[Int(loc)], prefix: nil)
                 }
             case .site(let k):
-                // Choices write columns, so this is an observation: every particle stops after it.
+                // Choices write columns, so this is an observation or a factor: every particle stops after it.
                 let global = try observe(Int(k), logWeights)
                 state.pointee.frames[0].pc = Int32(pc + 1)
                 return (global, pc + 1)
@@ -211,10 +211,24 @@ struct BlockLanes {
         state.pointee.instanceCount = instance + 1
     }
 
-    /// An observation scored for every particle, its log density added to the particle's weight.
+    /// An observation scored for every particle, its log density added to the particle's weight
+    /// (a factor's value, for a factor).
     func observe(_ k: Int, _ logWeights: UnsafeMutablePointer<Double>) throws(ModelError) -> Int {
         let hot = code.hotSites[k]
         let spec = function.sites[k]
+        defer {
+            state.pointee.observationsPassed += 1
+            state.pointee.instanceCount += 1
+        }
+        if spec.kind == .factor {
+            let weight = real(spec.value)
+            for j in 0..<count {
+                let w = weight[j]
+                if w.isNaN { throw ModelError(.notFinite, "factor weight is not a number", location: spec.location, address: nil) }
+                logWeights[j] += w
+            }
+            return Int(hot.global)
+        }
         guard let id = hot.family else { throw ModelError(.other, "internal error: site \(k) is not scalar") }
         let n = Int(hot.argumentCount)
         let a0 = n > 0 ? real(hot.a0) : RealLanes(column: nil, intColumn: nil, value: 0)
@@ -249,8 +263,6 @@ struct BlockLanes {
                 logWeights[j] += logDensity
             }
         }
-        state.pointee.observationsPassed += 1
-        state.pointee.instanceCount += 1
         return Int(hot.global)
     }
 

@@ -17,8 +17,8 @@ struct RegisterRef: Hashable, Sendable {
 /// The population runs in lockstep, so the plan exists only when no random value decides where
 /// the program goes: every branch and loop condition is the same for all particles, and so are
 /// choice addresses, memory keys, arrays and calls. It also leaves out, for now, what the
-/// columns do not carry: calls, factors, reported arrays, array-valued choices, several-index
-/// choice addresses, and choices whose support depends on their parameters.
+/// columns do not carry: calls, reported arrays, array-valued choices and several-index choice
+/// addresses.
 struct PopulationPlan: Sendable {
     /// Column of each real / int register, -1 for the registers held once.
     let realColumn: [Int]
@@ -29,7 +29,7 @@ struct PopulationPlan: Sendable {
     let writesColumn: [Bool]
     /// Random object registers: the memory slot whose values they gather (only returned).
     let gatheredSlot: [Int32: Int]
-    /// Per instruction after an observation: the columns live there, which resampling gathers.
+    /// Per instruction after an observation or factor: the columns live there, which resampling gathers.
     let liveRealColumns: [Int: [Int]]
     let liveIntColumns: [Int: [Int]]
 
@@ -87,15 +87,15 @@ struct PopulationPlan: Sendable {
                 }
             case .site(let k):
                 let spec = f.sites[Int(k)]
-                guard case .scalar = spec.family, spec.kind != .factor else {
-                    return unsupported("'\(program.names[spec.nameID])' is a factor or has array parameters")
+                if spec.kind == .factor { break }
+                guard case .scalar = spec.family else {
+                    return unsupported("'\(program.names[spec.nameID])' has array parameters")
                 }
                 if spec.indexRegisters.contains(where: { isRandom($0, .int) }) {
                     return unsupported("a random choice decides the address of '\(program.names[spec.nameID])'")
                 }
                 if spec.kind == .sample {
                     if spec.indexRegisters.count > 1 { return unsupported("'\(program.names[spec.nameID])' has several indices") }
-                    if spec.fixedSupport == nil { return unsupported("the support of '\(program.names[spec.nameID])' depends on its parameters") }
                     if spec.value.file == .object { return unsupported("'\(program.names[spec.nameID])' is not a scalar") }
                 } else if spec.memorySlot >= 0 {
                     return unsupported("observed '\(program.names[spec.nameID])' is read back")
@@ -159,7 +159,8 @@ struct PopulationPlan: Sendable {
         }
         var liveReals: [Int: [Int]] = [:], liveInts: [Int: [Int]] = [:]
         for (pc, instruction) in code.enumerated() {
-            guard case .site(let k) = instruction, f.sites[Int(k)].kind == .observe else { continue }
+            // Particles stop after observations and factors.
+            guard case .site(let k) = instruction, f.sites[Int(k)].kind != .sample else { continue }
             let live = liveIn[pc + 1]
             for r in live where random.contains(r) {
                 switch r.file {

@@ -53,6 +53,20 @@ import Testing
     }
     """
 
+    /// A factor (a step of its own), a choice whose support depends on another choice, and a
+    /// static parameter read at every step.
+    static let factored = """
+    model Factored(y: [Real]) {
+      theta ~ Gamma(2, 1)
+      for t in 0..<len(y) {
+        u[t] ~ Uniform(0, theta)
+        factor(0 - 0.5 * u[t] * u[t])
+        y[t] ~ Normal(u[t] - 0.5 * theta, 1)
+      }
+      return theta
+    }
+    """
+
     static func model(_ source: String, _ arguments: [Value]) throws -> VMModel {
         try SourceModels.model(source, arguments: arguments)
     }
@@ -60,7 +74,8 @@ import Testing
     static var models: [(String, () throws -> VMModel)] {
         [("ssm", { try model(ssm, [.reals(ys)]) }),
          ("counting", { try model(counting, [.ints(counts)]) }),
-         ("lookback", { try model(lookback, [.reals(ys), .reals([-1, 0, 2])]) })]
+         ("lookback", { try model(lookback, [.reals(ys), .reals([-1, 0, 2])]) }),
+         ("factored", { try model(factored, [.reals(ys)]) })]
     }
 
     static func run(_ model: VMModel, columns: Bool, scheme: ResamplingScheme, seed: UInt64,
@@ -69,7 +84,7 @@ import Testing
                                   blockSize: blockSize, columns: columns)).run(model)
     }
 
-    @Test(arguments: ["ssm", "counting", "lookback"])
+    @Test(arguments: ["ssm", "counting", "lookback", "factored"])
     func columnsEqualParticleByParticle(_ name: String) async throws {
         let model = try #require(Self.models.first { $0.0 == name }).1()
         #expect(model.makePopulation(particles: 10, blockSize: 4) != nil, "\(model.populationUnsupportedReason ?? "")")
@@ -104,7 +119,7 @@ import Testing
     @Test(arguments: [
         ("model M(y: [Real]) {\n  z ~ Normal(0, 1)\n  if z > 0 {\n    y[0] ~ Normal(z, 1)\n  } else {\n    y[0] ~ Normal(0, 1)\n  }\n}", "control flow"),
         ("fn f(s: Real) -> Real {\n  e ~ Normal(0, s)\n  return e\n}\nmodel M(y: [Real]) {\n  y[0] ~ Normal(f(1), 1)\n}", "calls a function"),
-        ("model M(y: [Real]) {\n  z ~ Normal(0, 1)\n  factor(0 - z * z)\n  y[0] ~ Normal(z, 1)\n}", "factor"),
+        ("model M(y: [Real]) {\n  p ~ Dirichlet([1.0, 1.0])\n  y[0] ~ Normal(p[0], 1)\n}", "array parameters"),
         ("model M(y: [Real]) {\n  n ~ Poisson(2)\n  for i in 0..<n {\n    u[i] ~ Normal(0, 1)\n  }\n  y[0] ~ Normal(0, 1)\n}", "control flow"),
     ])
     func programsThatMayPartRunParticleByParticle(_ source: String, _ reason: String) async throws {
@@ -116,12 +131,13 @@ import Testing
         #expect(posterior.logEvidence?.isFinite == true)
     }
 
-    /// A particle's bad parameter (observed or drawn), a division by zero and an index out of range give the
+    /// A particle's bad parameter (observed or drawn), a NaN factor, a division by zero and an index out of range give the
     /// error the particle gives alone: same message, place and address.
     @Test(arguments: [
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    y[t] ~ Normal(0, s[t])\n  }\n}",
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    v[t] ~ Normal(0, 1)\n    w[t] ~ Normal(0, s[t])\n    y[t] ~ Normal(w[t], 1)\n  }\n}",
         "model M(y: [Int]) {\n  for t in 0..<len(y) {\n    k[t] ~ Poisson(0.7)\n    y[t] ~ Normal(1 / k[t], 1)\n  }\n}",
+        "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    factor(s[t] * 1e308 * 10 - s[t] * 1e308 * 10)\n    y[t] ~ Normal(s[t], 1)\n  }\n}",
         "model M(y: [Int]) {\n  for t in 0..<len(y) {\n    k[t] ~ Poisson(1.5)\n    y[t] ~ Poisson([1.0, 2.0, 3.0][k[t]])\n  }\n}",
     ])
     func errorsAreTheParticlesOwn(_ source: String) async throws {

@@ -43,10 +43,6 @@ public enum ResamplingScheme: Sendable, CustomStringConvertible {
     public var description: String { resampler.name }
 }
 
-/// Inverts the weights' CDF at increasing points u_1 ≤ ... ≤ u_M in [0, 1): the step all schemes share.
-///
-/// Linear in N + M. Rounding can leave the last cumulative sum just below 1, so points
-/// past it go to the last particle with positive weight.
 /// The same multiset of ancestors, reordered so that every particle with offspring is its own
 /// first offspring (`a[i] = i`) and the others are overwritten by the extra copies: resampling in
 /// place then copies only into particles that died, and never reads one it has overwritten.
@@ -71,6 +67,10 @@ func survivorsInPlace(_ ancestors: [Int]) -> [Int] {
     return placed
 }
 
+/// Inverts the weights' CDF at increasing points u_1 ≤ ... ≤ u_M in [0, 1): the step all schemes share.
+///
+/// Linear in N + M. Rounding can leave the last cumulative sum just below 1, so points
+/// past it go to the last particle with positive weight.
 func invertCumulativeWeights(_ weights: [Double], atSortedPoints points: [Double]) -> [Int] {
     var ancestors = [Int](repeating: 0, count: points.count)
     guard let lastPositive = weights.lastIndex(where: { $0 > 0 }) else { return ancestors }
