@@ -53,14 +53,17 @@ import Testing
     }
     """
 
-    /// A factor (a step of its own), a choice whose support depends on another choice, and a
-    /// static parameter read at every step.
+    /// A factor (a step of its own, taken where the data say: a branch every particle takes the
+    /// same way), a choice whose support depends on another choice, and a static parameter read
+    /// at every step.
     static let factored = """
     model Factored(y: [Real]) {
       theta ~ Gamma(2, 1)
       for t in 0..<len(y) {
         u[t] ~ Uniform(0, theta)
-        factor(0 - 0.5 * u[t] * u[t])
+        if y[t] > 0 {
+          factor(0 - 0.5 * u[t] * u[t])
+        }
         y[t] ~ Normal(u[t] - 0.5 * theta, 1)
       }
       return theta
