@@ -18,6 +18,9 @@ struct BlockLanes {
     let code: FunctionCode
     /// The register returned, once the program ends.
     var returned: Reg?
+    /// Rows chosen per particle (`transition[z[t - 1]]`) in this step, by register: the array's
+    /// rows as values and each particle's row.
+    var rows: [Int32: (values: [Value], chosen: [Int])] = [:]
 
     init(population: VMPopulation, block: Int, lo: Int, count: Int, state: UnsafeMutablePointer<VMState>) {
         self.population = population
@@ -101,6 +104,8 @@ struct BlockLanes {
                     ordinal += 1
                 case .load(let k):
                     try load(Int(k))
+                case .indexO(let d, let a, let i, _):
+                    try row(d, a, i, instruction, pc)
                 default:
                     try lanes(instruction, pc)
                 }
@@ -152,7 +157,6 @@ struct BlockLanes {
     mutating func sample(_ k: Int, _ ordinal: Int, rng: inout RandomStream) throws(ModelError) {
         let hot = code.hotSites[k]
         let spec = function.sites[k]
-        guard let id = hot.family else { throw ModelError(.other, "internal error: site \(k) is not scalar") }
         let n = Int(hot.argumentCount)
         let a0 = n > 0 ? real(hot.a0) : RealLanes(column: nil, intColumn: nil, value: 0)
         let a1 = n > 1 ? real(hot.a1) : RealLanes(column: nil, intColumn: nil, value: 0)
@@ -179,7 +183,26 @@ struct BlockLanes {
             return ModelError(.badParameter(error), error.description, location: spec.location,
                               address: program.currentAddress(spec, &s, 0, 0))
         }
-        if id == .normal {
+        if case .generic(let family) = spec.family {
+            // Array parameters: an instance per particle (per row when only a row differs).
+            var distributions = try GenericLanes(self, spec, family)
+            for j in 0..<count {
+                let d = try distributions.instance(j)
+                let v = d.sample(using: &rng)
+                let logDensity = d.logDensity(v)
+                guard let x = v.asReal, !logDensity.isNaN else {
+                    var s = particleState(j)
+                    let address = program.currentAddress(spec, &s, 0, 0)
+                    if logDensity.isNaN {
+                        throw ModelError(.notFinite, "log density of '\(address)' is not a number", location: spec.location, address: address)
+                    }
+                    throw program.badValue(v, spec, &s, 0, 0)
+                }
+                choices[j] = x
+                realOut?[j] = x
+                intOut?[j] = Int(x)
+            }
+        } else if hot.family == .normal {
             // The commonest family without the enum's dispatch: the same draws. A normal draw from
             // valid parameters is finite, so its log density (not needed here) is a number.
             for j in 0..<count {
@@ -189,7 +212,7 @@ struct BlockLanes {
                 choices[j] = x
                 realOut?[j] = x
             }
-        } else {
+        } else if let id = hot.family {
             for j in 0..<count {
                 let d: ScalarDistribution
                 do { d = try ScalarDistribution.make(id, a0[j], a1[j], a2[j]) } catch { throw badParameter(j, error) }
@@ -226,6 +249,20 @@ struct BlockLanes {
                 let w = weight[j]
                 if w.isNaN { throw ModelError(.notFinite, "factor weight is not a number", location: spec.location, address: nil) }
                 logWeights[j] += w
+            }
+            return Int(hot.global)
+        }
+        if case .generic(let family) = spec.family {
+            var distributions = try GenericLanes(self, spec, family)
+            let observed = ArgumentLanes(self, spec.value)
+            for j in 0..<count {
+                let logDensity = try distributions.instance(j).logDensity(observed[j])
+                if logDensity.isNaN {
+                    var s = particleState(j)
+                    let address = program.currentAddress(spec, &s, 0, 0)
+                    throw ModelError(.notFinite, "log density of observation '\(address)' is not a number", location: spec.location, address: address)
+                }
+                logWeights[j] += logDensity
             }
             return Int(hot.global)
         }
@@ -293,6 +330,9 @@ struct BlockLanes {
     /// A memory read (`x[t - 1]`) for every particle, through its ancestors when drawn in an earlier generation.
     func load(_ k: Int) throws(ModelError) {
         let spec = function.loads[k]
+        if spec.indexRegisters.count == 1, let keys = intColumn(spec.indexRegisters[0]) {
+            return try loadByParticle(spec, keys)
+        }
         let key = try program.memoryKey(spec.indexRegisters, &state.pointee, 0, location: spec.location,
                                         prefix: nil, nameID: spec.nameID)
         let column = population.memory.column(slot: spec.memorySlot, key: key)
@@ -316,6 +356,65 @@ struct BlockLanes {
             population.read(values, drawnIn: generation, lo: lo, n: count) { j, x in out[j] = Int(x) }
         }
         state.pointee.ints[Int(spec.instanceRegister)] = instance
+    }
+
+    /// A memory read whose key differs between particles (`mu[z[i]]`): each particle's column,
+    /// through its ancestors. The instance register gets the first particle's instance: it only
+    /// serves re-scoring, which populations do not do.
+    func loadByParticle(_ spec: LoadSpec, _ keys: UnsafeMutablePointer<Int>) throws(ModelError) {
+        var columns: [Int: (values: UnsafeMutablePointer<Double>, generation: Int, instance: Int)] = [:]
+        for j in 0..<count where columns[keys[j]] == nil {
+            var s = particleState(j)
+            let key = try program.memoryKey(spec.indexRegisters, &s, 0, location: spec.location, prefix: nil, nameID: spec.nameID)
+            let column = population.memory.column(slot: spec.memorySlot, key: key)
+            if let column, column.writtenStep[block] == population.step, let pending = column.pending {
+                columns[key] = (pending, population.generation, column.pendingInstance)
+            } else if let column, let committed = column.committed {
+                columns[key] = (committed, column.committedGeneration, column.committedInstance)
+            } else {
+                let address = Address([.name(program.names[spec.nameID]), .index(key)])
+                throw program.error(.indexOutOfRange, "'\(address)' is read before it is drawn", location: spec.location,
+                                    prefix: nil, address: address)
+            }
+            if block == 0, let column { population.memory.noteRead(column, step: population.step) }
+        }
+        let realOut = spec.destination.file == .real ? realOut(spec.destination.index) : nil
+        let intOut = spec.destination.file == .int ? intOut(spec.destination.index) : nil
+        for j in 0..<count {
+            let (values, generation, _) = columns[keys[j]]!
+            let x = values[population.origin(of: lo + j, in: generation)]
+            realOut?[j] = x
+            intOut?[j] = Int(x)
+        }
+        state.pointee.ints[Int(spec.instanceRegister)] = columns[keys[0]]!.instance
+    }
+
+    /// A row of an array the same for every particle, chosen per particle (`transition[z[t - 1]]`).
+    mutating func row(_ d: Int32, _ a: Int32, _ i: Int32, _ instruction: Code, _ pc: Int) throws(ModelError) {
+        let source = state.pointee.objects[Int(a)]
+        let index = int(i)
+        var chosen = [Int](repeating: 0, count: count)
+        for j in 0..<count {
+            guard index[j] >= 0 && index[j] < source.count else { throw failure(j, instruction, pc) }
+            chosen[j] = index[j]
+        }
+        func plain(_ o: Obj) -> Value {
+            switch o {
+            case .none: .array([])
+            case .reals(let xs): .array(xs.map(Value.real))
+            case .ints(let xs): .array(xs.map(Value.int))
+            case .nested(let xs): .array(xs.map(plain))
+            case .matrix(let m): .matrix(m)
+            }
+        }
+        let values: [Value]
+        switch source {
+        case .nested(let items): values = items.map(plain)
+        case .matrix(let m):
+            values = (0..<m.rows).map { r in .array(m.elements[(r * m.columns)..<((r + 1) * m.columns)].map(Value.real)) }
+        default: throw failure(0, instruction, pc)
+        }
+        rows[d] = (values, chosen)
     }
 
     /// A scalar instruction that writes a column, over the block's particles.
@@ -460,5 +559,87 @@ struct BlockLanes {
         default:
             throw ModelError(.other, "internal error: instruction \(pc) cannot run over a population's columns")
         }
+    }
+}
+
+/// A register read as language values over a block's particles: one value, a scalar column, or a
+/// row chosen per particle.
+struct ArgumentLanes {
+    enum Source { case uniform(Value), real(RealLanes), int(IntLanes, isBool: Bool), row([Value], [Int]) }
+    let source: Source
+    var isUniform: Bool { if case .uniform = source { true } else { false } }
+
+    init(_ lanes: BlockLanes, _ r: Reg) {
+        let type = lanes.program.type(of: r)
+        switch r.file {
+        case .object:
+            if let row = lanes.rows[r.index] {
+                source = .row(row.values, row.chosen)
+            } else {
+                source = .uniform(lanes.program.value(of: r, lanes.state.pointee, 0, 0, 0))
+            }
+        case .real:
+            let x = lanes.real(r.index)
+            source = x.isUniform ? .uniform(.real(x.value)) : .real(x)
+        case .int:
+            let x = lanes.int(r.index)
+            source = x.column == nil ? .uniform(lanes.program.value(of: r, lanes.state.pointee, 0, 0, 0)) : .int(x, isBool: type == .bool)
+        }
+    }
+
+    subscript(j: Int) -> Value {
+        switch source {
+        case .uniform(let v): v
+        case .real(let x): .real(x[j])
+        case .int(let x, let isBool): isBool ? .bool(x[j] != 0) : .int(x[j])
+        case .row(let values, let chosen): values[chosen[j]]
+        }
+    }
+}
+
+/// The instances of an array-parameter family over a block's particles: one for all when its
+/// arguments are the same for all, one per row when only a chosen row differs, else one each.
+struct GenericLanes {
+    let lanes: BlockLanes
+    let spec: SiteSpec
+    let family: Family
+    let arguments: [ArgumentLanes]
+    /// The one varying argument when it is a row (instances cached by row), or nil.
+    let rowArgument: Int?
+    var shared: AnyDistribution?
+    var byRow: [Int: AnyDistribution] = [:]
+
+    init(_ lanes: BlockLanes, _ spec: SiteSpec, _ family: Family) throws(ModelError) {
+        self.lanes = lanes
+        self.spec = spec
+        self.family = family
+        let arguments = spec.arguments.map { ArgumentLanes(lanes, $0) }
+        self.arguments = arguments
+        let varying = arguments.indices.filter { !arguments[$0].isUniform }
+        if varying.count == 1, case .row = arguments[varying[0]].source {
+            rowArgument = varying[0]
+        } else {
+            rowArgument = nil
+        }
+        if varying.isEmpty { shared = try make(0) }
+    }
+
+    func make(_ j: Int) throws(ModelError) -> AnyDistribution {
+        do {
+            return try family.make(arguments.map { $0[j] })
+        } catch {
+            var s = lanes.particleState(j)
+            throw ModelError(.badParameter(error), error.description, location: spec.location,
+                             address: lanes.program.currentAddress(spec, &s, 0, 0))
+        }
+    }
+
+    mutating func instance(_ j: Int) throws(ModelError) -> AnyDistribution {
+        if let shared { return shared }
+        guard let r = rowArgument, case .row(_, let chosen) = arguments[r].source else { return try make(j) }
+        if let known = byRow[chosen[j]] { return known }
+        let made = try make(j)
+        byRow[chosen[j]] = made
+        return made
     }
 }

@@ -17,8 +17,8 @@ struct RegisterRef: Hashable, Sendable {
 /// The population runs in lockstep, so the plan exists only when no random value decides where
 /// the program goes: every branch and loop condition is the same for all particles, and so are
 /// choice addresses, memory keys, arrays and calls. It also leaves out, for now, what the
-/// columns do not carry: calls, reported arrays, array-valued choices and several-index choice
-/// addresses.
+/// columns do not carry: calls, reported arrays, array-valued choices, several-index choice
+/// addresses and memory read by several random indices.
 struct PopulationPlan: Sendable {
     /// Column of each real / int register, -1 for the registers held once.
     let realColumn: [Int]
@@ -29,6 +29,9 @@ struct PopulationPlan: Sendable {
     let writesColumn: [Bool]
     /// Random object registers: the memory slot whose values they gather (only returned).
     let gatheredSlot: [Int32: Int]
+    /// Random object registers that are a row of an array the same for every particle, chosen by a
+    /// random index (`transition[z[t - 1]]`), with the array's register: only arguments of choices.
+    let rowSource: [Int32: Int32]
     /// Per instruction after an observation or factor: the columns live there, which resampling gathers.
     let liveRealColumns: [Int: [Int]]
     let liveIntColumns: [Int: [Int]]
@@ -69,6 +72,10 @@ struct PopulationPlan: Sendable {
         }
         func isRandom(_ r: Reg) -> Bool { random.contains(RegisterRef(r)) }
         func isRandom(_ index: Int32, _ file: Reg.File) -> Bool { random.contains(RegisterRef(file, index)) }
+        var rows: [Int32: Int32] = [:]
+        for case .indexO(let d, let a, let i, _) in code where isRandom(i, .int) && !isRandom(a, .object) {
+            rows[d] = a
+        }
 
         // What the lockstep cannot do.
         for (pc, instruction) in code.enumerated() {
@@ -88,8 +95,12 @@ struct PopulationPlan: Sendable {
             case .site(let k):
                 let spec = f.sites[Int(k)]
                 if spec.kind == .factor { break }
-                guard case .scalar = spec.family else {
-                    return unsupported("'\(program.names[spec.nameID])' has array parameters")
+                if case .generic = spec.family {
+                    // Array parameters: arrays the same for every particle, or rows of one chosen per particle.
+                    if spec.value.file == .object { return unsupported("'\(program.names[spec.nameID])' is not a scalar") }
+                    for argument in spec.arguments where argument.file == .object && isRandom(argument) && rows[argument.index] == nil {
+                        return unsupported("'\(program.names[spec.nameID])' has an array parameter computed from random choices")
+                    }
                 }
                 if spec.indexRegisters.contains(where: { isRandom($0, .int) }) {
                     return unsupported("a random choice decides the address of '\(program.names[spec.nameID])'")
@@ -102,8 +113,8 @@ struct PopulationPlan: Sendable {
                 }
             case .load(let k):
                 let spec = f.loads[Int(k)]
-                if spec.indexRegisters.contains(where: { isRandom($0, .int) }) {
-                    return unsupported("a random choice decides which '\(program.names[spec.nameID])' is read")
+                if spec.indexRegisters.count > 1 && spec.indexRegisters.contains(where: { isRandom($0, .int) }) {
+                    return unsupported("a random choice decides which '\(program.names[spec.nameID])' is read, by several indices")
                 }
                 if spec.destination.file == .object { return unsupported("'\(program.names[spec.nameID])' is read as an array") }
             case .gather: break
@@ -112,6 +123,7 @@ struct PopulationPlan: Sendable {
                     return unsupported("it returns an array computed from random choices")
                 }
             case .movO(let d, let a):
+                if rows[a] != nil { return unsupported("it copies an array row chosen by a random choice") }
                 if isRandom(a, .object) {
                     guard let slot = gathered[a] else { return unsupported("it copies a random array") }
                     if let other = gathered[d], other != slot { return unsupported("it copies a random array") }
@@ -119,6 +131,9 @@ struct PopulationPlan: Sendable {
                 }
             case .indexR(_, let a, _, _), .indexI(_, let a, _, _):
                 if isRandom(a, .object) { return unsupported("it indexes an array of random choices") }
+            case .indexO(let d, let a, _, _):
+                if isRandom(a, .object) { return unsupported("it indexes an array of random choices") }
+                if isRandom(d, .object) && rows[d] == nil { return unsupported("it indexes an array of random choices") }
             default:
                 // Array operations must not see random values; scalar arithmetic runs lane by lane.
                 if !randomReads.isEmpty && (reads.contains { $0.file == .object } || writes.contains { $0.file == .object }
@@ -140,7 +155,8 @@ struct PopulationPlan: Sendable {
             }
         }
         let writesColumn = code.map { instruction in
-            operands(instruction, f).writes.contains { random.contains($0) && $0.file != .object }
+            if case .indexO(let d, _, _, _) = instruction, rows[d] != nil { return true }
+            return operands(instruction, f).writes.contains { random.contains($0) && $0.file != .object }
         }
 
         // Liveness of columns, backwards to a fixed point, for what resampling must gather.
@@ -171,7 +187,7 @@ struct PopulationPlan: Sendable {
             }
         }
         return .success(PopulationPlan(realColumn: realColumn, intColumn: intColumn, realColumnCount: realCount,
-                                       intColumnCount: intCount, writesColumn: writesColumn, gatheredSlot: gathered,
+                                       intColumnCount: intCount, writesColumn: writesColumn, gatheredSlot: gathered, rowSource: rows,
                                        liveRealColumns: liveReals.mapValues { $0.sorted() },
                                        liveIntColumns: liveInts.mapValues { $0.sorted() }))
     }

@@ -78,7 +78,11 @@ import Testing
         [("ssm", { try model(ssm, [.reals(ys)]) }),
          ("counting", { try model(counting, [.ints(counts)]) }),
          ("lookback", { try model(lookback, [.reals(ys), .reals([-1, 0, 2])]) }),
-         ("factored", { try model(factored, [.reals(ys)]) })]
+         ("factored", { try model(factored, [.reals(ys)]) }),
+         // Categorical rows chosen by the previous state (an array-parameter family per particle).
+         ("hmm", { try SourceModels.model(try SourceModels.programText("hmm.ppl"), arguments: [.ints([0, 1, 2, 2, 1, 0, 0, 2, 1, 2, 2, 0])]) }),
+         // mu[z[i]]: memory read at a key each particle chose.
+         ("mixture", { try SourceModels.model(try SourceModels.programText("gaussian_mixture.ppl"), arguments: [.reals(ys)]) })]
     }
 
     static func run(_ model: VMModel, columns: Bool, scheme: ResamplingScheme, seed: UInt64,
@@ -87,7 +91,7 @@ import Testing
                                   blockSize: blockSize, columns: columns)).run(model)
     }
 
-    @Test(arguments: ["ssm", "counting", "lookback", "factored"])
+    @Test(arguments: ["ssm", "counting", "lookback", "factored", "hmm", "mixture"])
     func columnsEqualParticleByParticle(_ name: String) async throws {
         let model = try #require(Self.models.first { $0.0 == name }).1()
         #expect(model.makePopulation(particles: 10, blockSize: 4) != nil, "\(model.populationUnsupportedReason ?? "")")
@@ -122,7 +126,7 @@ import Testing
     @Test(arguments: [
         ("model M(y: [Real]) {\n  z ~ Normal(0, 1)\n  if z > 0 {\n    y[0] ~ Normal(z, 1)\n  } else {\n    y[0] ~ Normal(0, 1)\n  }\n}", "control flow"),
         ("fn f(s: Real) -> Real {\n  e ~ Normal(0, s)\n  return e\n}\nmodel M(y: [Real]) {\n  y[0] ~ Normal(f(1), 1)\n}", "calls a function"),
-        ("model M(y: [Real]) {\n  p ~ Dirichlet([1.0, 1.0])\n  y[0] ~ Normal(p[0], 1)\n}", "array parameters"),
+        ("model M(y: [Real]) {\n  p ~ Dirichlet([1.0, 1.0])\n  y[0] ~ Normal(p[0], 1)\n}", "not a scalar"),
         ("model M(y: [Real]) {\n  n ~ Poisson(2)\n  for i in 0..<n {\n    u[i] ~ Normal(0, 1)\n  }\n  y[0] ~ Normal(0, 1)\n}", "control flow"),
     ])
     func programsThatMayPartRunParticleByParticle(_ source: String, _ reason: String) async throws {
@@ -134,13 +138,17 @@ import Testing
         #expect(posterior.logEvidence?.isFinite == true)
     }
 
-    /// A particle's bad parameter (observed or drawn), a NaN factor, a division by zero and an index out of range give the
+    /// A particle's bad parameter (observed or drawn, scalar or array family), a NaN factor, a division
+    /// by zero, an index out of range (into data or choosing a row) and a read of a choice never drawn give the
     /// error the particle gives alone: same message, place and address.
     @Test(arguments: [
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    y[t] ~ Normal(0, s[t])\n  }\n}",
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    v[t] ~ Normal(0, 1)\n    w[t] ~ Normal(0, s[t])\n    y[t] ~ Normal(w[t], 1)\n  }\n}",
         "model M(y: [Int]) {\n  for t in 0..<len(y) {\n    k[t] ~ Poisson(0.7)\n    y[t] ~ Normal(1 / k[t], 1)\n  }\n}",
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    factor(s[t] * 1e308 * 10 - s[t] * 1e308 * 10)\n    y[t] ~ Normal(s[t], 1)\n  }\n}",
+        "model M(y: [Int]) {\n  let table = [[0.5, 0.5], [0.2, 0.8]]\n  for t in 0..<len(y) {\n    z[t] ~ Poisson(1)\n    y[t] ~ Categorical(table[z[t]])\n  }\n}",
+        "model M(y: [Int]) {\n  let table = [[0.5, 0.5], [-0.2, 1.2]]\n  for t in 0..<len(y) {\n    z[t] ~ Bernoulli(0.3)\n    c[t] ~ Categorical(table[z[t]])\n    y[t] ~ Poisson(c[t] + 1)\n  }\n}",
+        "model M(y: [Real]) {\n  mu[0] ~ Normal(0, 1)\n  mu[1] ~ Normal(0, 1)\n  for t in 0..<len(y) {\n    z[t] ~ Poisson(0.5)\n    y[t] ~ Normal(mu[z[t]], 1)\n  }\n}",
         "model M(y: [Int]) {\n  for t in 0..<len(y) {\n    k[t] ~ Poisson(1.5)\n    y[t] ~ Poisson([1.0, 2.0, 3.0][k[t]])\n  }\n}",
     ])
     func errorsAreTheParticlesOwn(_ source: String) async throws {
