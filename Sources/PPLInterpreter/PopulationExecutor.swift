@@ -46,6 +46,11 @@ struct BlockLanes {
         return c < 0 ? nil : population.ints + c * population.count + lo
     }
 
+    @inline(__always) func objectColumn(_ r: Int32) -> UnsafeMutablePointer<Obj>? {
+        let c = plan.objectColumn[Int(r)]
+        return c < 0 ? nil : population.objects + c * population.count + lo
+    }
+
     @inline(__always) func real(_ r: Int32) -> RealLanes {
         RealLanes(column: realColumn(r), intColumn: nil, value: realColumn(r) == nil ? state.pointee.reals[Int(r)] : 0)
     }
@@ -74,6 +79,7 @@ struct BlockLanes {
         var s = state.pointee
         for (r, c) in plan.realColumn.enumerated() where c >= 0 { s.reals[r] = population.reals[c * population.count + lo + j] }
         for (r, c) in plan.intColumn.enumerated() where c >= 0 { s.ints[r] = population.ints[c * population.count + lo + j] }
+        for (r, c) in plan.objectColumn.enumerated() where c >= 0 { s.objects[r] = population.objects[c * population.count + lo + j] }
         return s
     }
 
@@ -97,22 +103,28 @@ struct BlockLanes {
         let instructions = code.code
         while true {
             let instruction = instructions[pc]
-            if plan.writesColumn[pc] {
-                switch instruction {
-                case .site(let k):
-                    try sample(Int(k), ordinal, rng: &rng)
-                    ordinal += 1
-                case .load(let k):
-                    try load(Int(k))
-                case .indexO(let d, let a, let i, _):
-                    try row(d, a, i, instruction, pc)
-                default:
-                    try lanes(instruction, pc)
-                }
-                pc += 1
-                continue
-            }
             switch instruction {
+            case .site(let k) where function.sites[Int(k)].kind == .sample:
+                try sample(Int(k), ordinal, rng: &rng)
+                ordinal += 1
+            case .site(let k):
+                // An observation or a factor: every particle stops after it.
+                let global = try observe(Int(k), logWeights)
+                state.pointee.frames[0].pc = Int32(pc + 1)
+                return (global, pc + 1)
+            case .load(let k):
+                try load(Int(k))
+            case .indexO(let d, let a, let i, _) where plan.rowSource[d] != nil:
+                try row(d, a, i, instruction, pc)
+            case .gather(let k):
+                // Arrays only returned are read from memory at the end.
+                if plan.modes[pc] == .perParticle { try gather(Int(k)) }
+            case .report(let k):
+                report(Int(k))
+            case .ret(let r):
+                state.pointee.finished = true
+                returned = r
+                return (-1, pc)
             case .jump(let target):
                 pc = Int(target)
                 continue
@@ -130,26 +142,76 @@ struct BlockLanes {
                     throw program.error(.other, "'while' loop ran more than its bound of \(bound) iterations",
                                         location: function.locations[Int(loc)], prefix: nil)
                 }
-            case .site(let k):
-                // Choices write columns, so this is an observation or a factor: every particle stops after it.
-                let global = try observe(Int(k), logWeights)
-                state.pointee.frames[0].pc = Int32(pc + 1)
-                return (global, pc + 1)
-            case .gather:
-                // Only returned (the plan checks): the values are read from memory at the end.
-                break
-            case .report(let k):
-                report(Int(k))
-            case .ret(let r):
-                state.pointee.finished = true
-                returned = r
-                return (-1, pc)
             default:
-                do { try program.executePure(instruction, &state.pointee, 0, 0, 0, program.entry, 0) } catch {
-                    throw program.withStatementAddress(error, function, pc + 1, &state.pointee, 0, 0)
+                switch plan.modes[pc] {
+                case .lanes:
+                    try lanes(instruction, pc)
+                case .perParticle:
+                    try perParticle(instruction, pc)
+                case .uniform:
+                    do { try program.executePure(instruction, &state.pointee, 0, 0, 0, program.entry, 0) } catch {
+                        throw program.withStatementAddress(error, function, pc + 1, &state.pointee, 0, 0)
+                    }
                 }
             }
             pc += 1
+        }
+    }
+
+    /// An instruction on random arrays, particle by particle through the one-particle code: a
+    /// scratch state (the representative) gets the particle's columns the instruction reads, and
+    /// the registers it writes go back to the particle's columns.
+    func perParticle(_ instruction: Code, _ pc: Int) throws(ModelError) {
+        guard let (reads, writes) = plan.perParticleOperands[pc] else {
+            throw ModelError(.other, "internal error: instruction \(pc) has no operands for particle-by-particle runs")
+        }
+        var s = state.pointee
+        for j in 0..<count {
+            for r in reads { loadColumn(r, j, into: &s) }
+            do { try program.executePure(instruction, &s, 0, 0, 0, program.entry, 0) } catch {
+                throw program.withStatementAddress(error, function, pc + 1, &s, 0, 0)
+            }
+            for r in writes { storeColumn(r, j, from: s) }
+        }
+    }
+
+    /// Particle j's value of column register r, into a state.
+    @inline(__always) func loadColumn(_ r: RegisterRef, _ j: Int, into s: inout VMState) {
+        switch r.file {
+        case .real: s.reals[Int(r.index)] = realColumn(r.index)![j]
+        case .int: s.ints[Int(r.index)] = intColumn(r.index)![j]
+        case .object: s.objects[Int(r.index)] = objectColumn(r.index)![j]
+        }
+    }
+
+    @inline(__always) func storeColumn(_ r: RegisterRef, _ j: Int, from s: VMState) {
+        switch r.file {
+        case .real: realColumn(r.index)![j] = s.reals[Int(r.index)]
+        case .int: intColumn(r.index)![j] = s.ints[Int(r.index)]
+        case .object: objectColumn(r.index)![j] = s.objects[Int(r.index)]
+        }
+    }
+
+    /// A gathered array used otherwise than returned (`mu + tau * eta`): each particle's values of
+    /// the slot's keys 0, 1, 2, ..., through its ancestors, as an array in its column.
+    func gather(_ k: Int) throws(ModelError) {
+        let spec = function.gathers[k]
+        var sources: [(values: UnsafeMutablePointer<Double>, generation: Int, own: Bool)] = []
+        while let column = population.memory.column(slot: spec.memorySlot, key: sources.count) {
+            if column.writtenStep[block] == population.step, let pending = column.pending {
+                sources.append((pending, population.generation, true))
+            } else if let committed = column.committed {
+                sources.append((committed, column.committedGeneration, false))
+            } else {
+                break
+            }
+        }
+        let out = objectColumn(spec.destination.index)!
+        for j in 0..<count {
+            let values = sources.map { source in
+                source.values[source.own ? lo + j : population.origin(of: lo + j, in: source.generation)]
+            }
+            out[j] = spec.elementType == .real ? .reals(values) : .ints(values.map { Int($0) })
         }
     }
 
@@ -309,7 +371,9 @@ struct BlockLanes {
         let ordinal = population.reportCounts[block]
         population.reportCounts[block] = ordinal + 1
         let r = spec.value
+        let objects = r.file == .object ? objectColumn(r.index) : nil
         let isColumn = (r.file == .real && plan.realColumn[Int(r.index)] >= 0) || (r.file == .int && plan.intColumn[Int(r.index)] >= 0)
+            || objects != nil
         let entry = population.reports.entry(ordinal) {
             var components = program.prefixComponents(nil)
             for part in spec.address {
@@ -320,7 +384,11 @@ struct BlockLanes {
             }
             return PopulationReport(address: Address(components), type: program.type(of: r),
                                     uniform: isColumn ? nil : program.value(of: r, state.pointee, 0, 0, 0),
-                                    count: population.count, generation: population.generation)
+                                    count: population.count, generation: population.generation, holdsArrays: objects != nil)
+        }
+        if let objects, let arrays = entry.arrays {
+            for j in 0..<count { arrays[lo + j] = objects[j] }
+            return
         }
         guard let values = entry.values else { return }
         let x = real(r)
@@ -565,7 +633,10 @@ struct BlockLanes {
 /// A register read as language values over a block's particles: one value, a scalar column, or a
 /// row chosen per particle.
 struct ArgumentLanes {
-    enum Source { case uniform(Value), real(RealLanes), int(IntLanes, isBool: Bool), row([Value], [Int]) }
+    enum Source {
+        case uniform(Value), real(RealLanes), int(IntLanes, isBool: Bool), row([Value], [Int])
+        case arrays(UnsafeMutablePointer<Obj>, ValueType)
+    }
     let source: Source
     var isUniform: Bool { if case .uniform = source { true } else { false } }
 
@@ -575,6 +646,8 @@ struct ArgumentLanes {
         case .object:
             if let row = lanes.rows[r.index] {
                 source = .row(row.values, row.chosen)
+            } else if let column = lanes.objectColumn(r.index) {
+                source = .arrays(column, type)
             } else {
                 source = .uniform(lanes.program.value(of: r, lanes.state.pointee, 0, 0, 0))
             }
@@ -593,6 +666,7 @@ struct ArgumentLanes {
         case .real(let x): .real(x[j])
         case .int(let x, let isBool): isBool ? .bool(x[j] != 0) : .int(x[j])
         case .row(let values, let chosen): values[chosen[j]]
+        case .arrays(let column, let type): toValue(column[j], type: type)
         }
     }
 }

@@ -16,18 +16,32 @@ struct RegisterRef: Hashable, Sendable {
 ///
 /// The population runs in lockstep, so the plan exists only when no random value decides where
 /// the program goes: every branch and loop condition is the same for all particles, and so are
-/// choice addresses, memory keys, arrays and calls. It also leaves out, for now, what the
-/// columns do not carry: calls, reported arrays, array-valued choices, several-index choice
-/// addresses and memory read by several random indices.
+/// choice addresses. It also leaves out, for now, calls, array-valued choices, several-index
+/// choice addresses and memory read by several random indices.
 struct PopulationPlan: Sendable {
-    /// Column of each real / int register, -1 for the registers held once.
+    /// How an instruction that is not a choice, a read of memory or control flow runs.
+    enum Mode: UInt8, Sendable {
+        /// Once per block, on the representative state: it reads and writes no column.
+        case uniform
+        /// Over the block's scalar columns, in a tight loop (arithmetic, comparisons, math).
+        case lanes
+        /// Particle by particle through the one-particle code, on a scratch state given the
+        /// particle's columns (array operations on random values).
+        case perParticle
+    }
+
+    /// Column of each real / int / object register, -1 for the registers held once.
     let realColumn: [Int]
     let intColumn: [Int]
+    let objectColumn: [Int]
     let realColumnCount: Int
     let intColumnCount: Int
-    /// Per instruction: whether it writes a column (run lane by lane) or not (run once per block).
-    let writesColumn: [Bool]
-    /// Random object registers: the memory slot whose values they gather (only returned).
+    let objectColumnCount: Int
+    let modes: [Mode]
+    /// Per particle-by-particle instruction: the columns it reads and writes.
+    let perParticleOperands: [Int: (reads: [RegisterRef], writes: [RegisterRef])]
+    /// Gathered arrays (`x`, all of `x[0]`, `x[1]`, ...) that are only returned: the memory slot, read
+    /// through the ancestry once, at the end. Other gathered arrays are object columns.
     let gatheredSlot: [Int32: Int]
     /// Random object registers that are a row of an array the same for every particle, chosen by a
     /// random index (`transition[z[t - 1]]`), with the array's register: only arguments of choices.
@@ -35,6 +49,7 @@ struct PopulationPlan: Sendable {
     /// Per instruction after an observation or factor: the columns live there, which resampling gathers.
     let liveRealColumns: [Int: [Int]]
     let liveIntColumns: [Int: [Int]]
+    let liveObjectColumns: [Int: [Int]]
 
     /// Why the program cannot run as a population; nil when it can.
     static func reason(_ program: CompiledProgram) -> String? {
@@ -72,12 +87,52 @@ struct PopulationPlan: Sendable {
         }
         func isRandom(_ r: Reg) -> Bool { random.contains(RegisterRef(r)) }
         func isRandom(_ index: Int32, _ file: Reg.File) -> Bool { random.contains(RegisterRef(file, index)) }
+
+        // Who reads each object register, to tell gathered arrays only returned and rows only
+        // passed to choices from arrays that need a column.
+        var objectReaders: [Int32: [Code]] = [:]
+        for instruction in code {
+            for r in operands(instruction, f).reads where r.file == .object { objectReaders[r.index, default: []].append(instruction) }
+        }
+        // Copies of gathered arrays are gathered arrays; those read only by `ret` (or copied into
+        // one that is) stay in memory.
+        changed = true
+        while changed {
+            changed = false
+            for case .movO(let d, let a) in code where gathered[a] != nil && gathered[d] == nil {
+                gathered[d] = gathered[a]
+                changed = true
+            }
+        }
+        var returnOnly = gathered
+        changed = true
+        while changed {
+            changed = false
+            for r in Array(returnOnly.keys) {
+                let fine = (objectReaders[r] ?? []).allSatisfy { reader in
+                    switch reader {
+                    case .ret: true
+                    case .movO(let d, _): returnOnly[d] != nil
+                    default: false
+                    }
+                }
+                if !fine { returnOnly[r] = nil; changed = true }
+            }
+        }
         var rows: [Int32: Int32] = [:]
         for case .indexO(let d, let a, let i, _) in code where isRandom(i, .int) && !isRandom(a, .object) {
-            rows[d] = a
+            let onlyChoices = (objectReaders[d] ?? []).allSatisfy { reader in
+                if case .site(let k) = reader, case .generic = f.sites[Int(k)].family, f.sites[Int(k)].arguments.contains(where: { $0.file == .object && $0.index == d }) { return true }
+                return false
+            }
+            if onlyChoices { rows[d] = a }
+        }
+        func isColumn(_ r: RegisterRef) -> Bool {
+            random.contains(r) && !(r.file == .object && (returnOnly[r.index] != nil || rows[r.index] != nil))
         }
 
-        // What the lockstep cannot do.
+        var modes = [Mode](repeating: .uniform, count: code.count)
+        var perParticle: [Int: (reads: [RegisterRef], writes: [RegisterRef])] = [:]
         for (pc, instruction) in code.enumerated() {
             let (reads, writes) = operands(instruction, f)
             let randomReads = reads.filter { random.contains($0) }
@@ -89,25 +144,21 @@ struct PopulationPlan: Sendable {
             case .jumpIfFalse, .forCheck, .whileCount:
                 if !randomReads.isEmpty { return unsupported("a random choice decides its control flow") }
             case .report(let k):
-                if f.reports[Int(k)].value.file == .object && isRandom(f.reports[Int(k)].value) {
-                    return unsupported("it reports an array computed from random choices")
+                let r = f.reports[Int(k)].value
+                if r.file == .object && isRandom(r) && !isColumn(RegisterRef(r)) {
+                    return unsupported("it reports an array it only returns or passes to a choice")
                 }
             case .site(let k):
                 let spec = f.sites[Int(k)]
                 if spec.kind == .factor { break }
-                if case .generic = spec.family {
-                    // Array parameters: arrays the same for every particle, or rows of one chosen per particle.
-                    if spec.value.file == .object { return unsupported("'\(program.names[spec.nameID])' is not a scalar") }
-                    for argument in spec.arguments where argument.file == .object && isRandom(argument) && rows[argument.index] == nil {
-                        return unsupported("'\(program.names[spec.nameID])' has an array parameter computed from random choices")
-                    }
-                }
                 if spec.indexRegisters.contains(where: { isRandom($0, .int) }) {
                     return unsupported("a random choice decides the address of '\(program.names[spec.nameID])'")
                 }
+                if spec.value.file == .object && (spec.kind == .sample || isRandom(spec.value)) {
+                    return unsupported("'\(program.names[spec.nameID])' is not a scalar")
+                }
                 if spec.kind == .sample {
                     if spec.indexRegisters.count > 1 { return unsupported("'\(program.names[spec.nameID])' has several indices") }
-                    if spec.value.file == .object { return unsupported("'\(program.names[spec.nameID])' is not a scalar") }
                 } else if spec.memorySlot >= 0 {
                     return unsupported("observed '\(program.names[spec.nameID])' is read back")
                 }
@@ -117,46 +168,39 @@ struct PopulationPlan: Sendable {
                     return unsupported("a random choice decides which '\(program.names[spec.nameID])' is read, by several indices")
                 }
                 if spec.destination.file == .object { return unsupported("'\(program.names[spec.nameID])' is read as an array") }
-            case .gather: break
-            case .ret(let r):
-                if let r, r.file == .object, isRandom(r), gathered[r.index] == nil {
-                    return unsupported("it returns an array computed from random choices")
+            case .gather(let k):
+                if returnOnly[f.gathers[Int(k)].destination.index] == nil {
+                    modes[pc] = .perParticle
+                    perParticle[pc] = ([], [RegisterRef(f.gathers[Int(k)].destination)])
                 }
-            case .movO(let d, let a):
-                if rows[a] != nil { return unsupported("it copies an array row chosen by a random choice") }
-                if isRandom(a, .object) {
-                    guard let slot = gathered[a] else { return unsupported("it copies a random array") }
-                    if let other = gathered[d], other != slot { return unsupported("it copies a random array") }
-                    gathered[d] = slot
-                }
-            case .indexR(_, let a, _, _), .indexI(_, let a, _, _):
-                if isRandom(a, .object) { return unsupported("it indexes an array of random choices") }
-            case .indexO(let d, let a, _, _):
-                if isRandom(a, .object) { return unsupported("it indexes an array of random choices") }
-                if isRandom(d, .object) && rows[d] == nil { return unsupported("it indexes an array of random choices") }
+            case .ret: break
+            case .indexO(let d, _, _, _) where rows[d] != nil: break
+            case .movO(let d, _) where returnOnly[d] != nil: break
             default:
-                // Array operations must not see random values; scalar arithmetic runs lane by lane.
-                if !randomReads.isEmpty && (reads.contains { $0.file == .object } || writes.contains { $0.file == .object }
-                                            || { if case .generic = instruction { true } else { false } }()
-                                            || { if case .makeArray = instruction { true } else { false } }()) {
-                    return unsupported("an array operation reads a random choice")
+                guard reads.contains(where: isColumn) || writes.contains(where: isColumn) else { break }
+                if reads.contains(where: { random.contains($0) && !isColumn($0) }) {
+                    return unsupported("an array it only returns or passes to a choice is used otherwise")
+                }
+                let touchesObjects = (reads + writes).contains { $0.file == .object && isColumn($0) }
+                if !touchesObjects && Self.runsOverLanes(instruction) {
+                    modes[pc] = .lanes
+                } else {
+                    modes[pc] = .perParticle
+                    perParticle[pc] = (reads.filter(isColumn), writes.filter(isColumn))
                 }
             }
         }
 
         var realColumn = [Int](repeating: -1, count: f.realCount)
         var intColumn = [Int](repeating: -1, count: f.intCount)
-        var realCount = 0, intCount = 0
-        for r in random.sorted(by: { ($0.file.rawValue, $0.index) < ($1.file.rawValue, $1.index) }) {
+        var objectColumn = [Int](repeating: -1, count: f.objectCount)
+        var realCount = 0, intCount = 0, objectCount = 0
+        for r in random.sorted(by: { ($0.file.rawValue, $0.index) < ($1.file.rawValue, $1.index) }) where isColumn(r) {
             switch r.file {
             case .real: realColumn[Int(r.index)] = realCount; realCount += 1
             case .int: intColumn[Int(r.index)] = intCount; intCount += 1
-            case .object: break
+            case .object: objectColumn[Int(r.index)] = objectCount; objectCount += 1
             }
-        }
-        let writesColumn = code.map { instruction in
-            if case .indexO(let d, _, _, _) = instruction, rows[d] != nil { return true }
-            return operands(instruction, f).writes.contains { random.contains($0) && $0.file != .object }
         }
 
         // Liveness of columns, backwards to a fixed point, for what resampling must gather.
@@ -173,23 +217,40 @@ struct PopulationPlan: Sendable {
                 if out != liveIn[pc] { liveIn[pc] = out; changed = true }
             }
         }
-        var liveReals: [Int: [Int]] = [:], liveInts: [Int: [Int]] = [:]
+        var liveReals: [Int: [Int]] = [:], liveInts: [Int: [Int]] = [:], liveObjects: [Int: [Int]] = [:]
         for (pc, instruction) in code.enumerated() {
             // Particles stop after observations and factors.
             guard case .site(let k) = instruction, f.sites[Int(k)].kind != .sample else { continue }
-            let live = liveIn[pc + 1]
-            for r in live where random.contains(r) {
+            for r in liveIn[pc + 1] where random.contains(r) {
                 switch r.file {
                 case .real: liveReals[pc + 1, default: []].append(realColumn[Int(r.index)])
                 case .int: liveInts[pc + 1, default: []].append(intColumn[Int(r.index)])
-                case .object: return .failure(Unsupported(message: "a gathered array is held across an observation"))
+                case .object:
+                    guard objectColumn[Int(r.index)] >= 0 else {
+                        return .failure(Unsupported(message: "a gathered array or a chosen row is held across an observation"))
+                    }
+                    liveObjects[pc + 1, default: []].append(objectColumn[Int(r.index)])
                 }
             }
         }
-        return .success(PopulationPlan(realColumn: realColumn, intColumn: intColumn, realColumnCount: realCount,
-                                       intColumnCount: intCount, writesColumn: writesColumn, gatheredSlot: gathered, rowSource: rows,
+        return .success(PopulationPlan(realColumn: realColumn, intColumn: intColumn, objectColumn: objectColumn,
+                                       realColumnCount: realCount, intColumnCount: intCount, objectColumnCount: objectCount,
+                                       modes: modes, perParticleOperands: perParticle,
+                                       gatheredSlot: returnOnly, rowSource: rows,
                                        liveRealColumns: liveReals.mapValues { $0.sorted() },
-                                       liveIntColumns: liveInts.mapValues { $0.sorted() }))
+                                       liveIntColumns: liveInts.mapValues { $0.sorted() },
+                                       liveObjectColumns: liveObjects.mapValues { $0.sorted() }))
+    }
+
+    /// Whether `BlockLanes.lanes` runs the instruction over scalar columns.
+    static func runsOverLanes(_ instruction: Code) -> Bool {
+        switch instruction {
+        case .constR, .constI, .movR, .movI, .itor, .negR, .negI, .notI, .absI, .addR, .subR, .mulR, .powR, .divR, .modR,
+             .addI, .subI, .mulI, .divI, .modI, .minI, .maxI, .cmpR, .cmpI, .andI, .orI, .math1, .math2, .indexR, .indexI:
+            return true
+        default:
+            return false
+        }
     }
 
     /// Registers an instruction writes that become random when it reads a random value (or makes a choice).

@@ -25,6 +25,8 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
     /// Register columns: column c's value for particle i at c·count + i.
     let reals: UnsafeMutablePointer<Double>
     let ints: UnsafeMutablePointer<Int>
+    /// Array columns (random arrays, one per particle), like the others.
+    let objects: UnsafeMutablePointer<Obj>
     let memory: PopulationMemory
     let events: PopulationEvents
     let reports = PopulationReports()
@@ -59,6 +61,8 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         reals.initialize(repeating: 0, count: max(1, plan.realColumnCount * count))
         ints = .allocate(capacity: max(1, plan.intColumnCount * count))
         ints.initialize(repeating: 0, count: max(1, plan.intColumnCount * count))
+        objects = .allocate(capacity: max(1, plan.objectColumnCount * count))
+        objects.initialize(repeating: .none, count: max(1, plan.objectColumnCount * count))
         memory = PopulationMemory(slots: program.functions[program.entry].memorySlots, count: count, blockCount: blockCount)
         events = PopulationEvents(count: count)
         stops = .allocate(capacity: blockCount)
@@ -74,6 +78,9 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         for (r, c) in plan.intColumn.enumerated() where c >= 0 {
             (ints + c * count).update(repeating: start.ints[r], count: count)
         }
+        for (r, c) in plan.objectColumn.enumerated() where c >= 0 {
+            (objects + c * count).update(repeating: start.objects[r], count: count)
+        }
     }
 
     deinit {
@@ -81,6 +88,8 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         representatives.deallocate()
         reals.deallocate()
         ints.deallocate()
+        objects.deinitialize(count: max(1, plan.objectColumnCount * count))
+        objects.deallocate()
         stops.deallocate()
         reportCounts.deallocate()
         scratch.deallocate()
@@ -121,6 +130,11 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
             let column = ints + c * count
             for i in 0..<count { scratchInts[i] = column[ancestors[i]] }
             column.update(from: scratchInts, count: count)
+        }
+        for c in plan.liveObjectColumns[stopPC] ?? [] {
+            let column = objects + c * count
+            let gathered = (0..<count).map { column[ancestors[$0]] }
+            for i in 0..<count { column[i] = gathered[i] }
         }
         let map = UnsafeMutablePointer<Int32>.allocate(capacity: count)
         for i in 0..<count { map[i] = Int32(ancestors[i]) }
@@ -168,21 +182,30 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
                            returned: (representative: Value, columns: [[Double]])?) {
         guard representatives[0].finished else { return ([], nil) }
         let reported = reports.entries
-        let reportColumns = throughAncestry(reported.compactMap { report in report.values.map { ($0, report.generation) } })
-        var deterministic: [(address: Address, representative: Value, columns: [[Double]])] = []
-        var next = 0
-        for report in reported {
-            if let uniform = report.uniform {
-                deterministic.append((report.address, uniform, Self.flatten(uniform).map { [Double](repeating: $0, count: count) }))
-            } else {
-                let column = reportColumns[next]
-                next += 1
-                let first: Value = switch report.type {
+        var deterministic: [(address: Address, representative: Value, columns: [[Double]])] =
+            reported.map { ($0.address, $0.uniform ?? .real(.nan), []) }
+        for (k, report) in reported.enumerated() where report.uniform != nil {
+            deterministic[k].columns = Self.flatten(report.uniform!).map { [Double](repeating: $0, count: count) }
+        }
+        // The others through the ancestry, each particle's value of the generation it was reported in.
+        let drawn = reported.indices.filter { reported[$0].uniform == nil }
+        throughAncestry(drawn.map { reported[$0].generation }) { item, index in
+            let k = drawn[item], report = reported[k]
+            if let arrays = report.arrays {
+                let values = index.map { toValue(arrays[$0], type: report.type) }
+                let flat = values.map(Self.flatten)
+                let width = flat[0].count
+                deterministic[k].representative = values[0]
+                deterministic[k].columns = flat.allSatisfy({ $0.count == width })
+                    ? (0..<width).map { c in flat.map { $0[c] } } : []
+            } else if let values = report.values {
+                let column = index.map { values[$0] }
+                deterministic[k].representative = switch report.type {
                 case .int: .int(Int(column[0]))
                 case .bool: .bool(column[0] != 0)
                 default: .real(column[0])
                 }
-                deterministic.append((report.address, first, [column]))
+                deterministic[k].columns = [column]
             }
         }
         return (deterministic, finalReturn())
@@ -202,6 +225,12 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
             return (first, [column])
         case .object where plan.gatheredSlot[r.index] != nil:
             return gatheredReturn(slot: plan.gatheredSlot[r.index]!, type: program.type(of: r))
+        case .object where plan.objectColumn[Int(r.index)] >= 0:
+            let column = objects + plan.objectColumn[Int(r.index)] * count
+            let flat = (0..<count).map { Self.flatten(toValue(column[$0], type: program.type(of: r))) }
+            let width = flat[0].count
+            guard flat.allSatisfy({ $0.count == width }) else { return nil }
+            return (toValue(column[0], type: program.type(of: r)), (0..<width).map { c in flat.map { $0[c] } })
         default:
             // The same for every particle.
             let value = program.value(of: r, s, 0, 0, 0)
@@ -226,29 +255,31 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         return scalars
     }
 
-    /// Each final particle's value of each column written in an earlier generation: all particles
-    /// walk back together, generation by generation, as a genealogy's paths are rebuilt.
-    private func throughAncestry(_ items: [(UnsafeMutablePointer<Double>, Int)]) -> [[Double]] {
-        var out = [[Double]](repeating: [], count: items.count)
+    /// For each item drawn in generation `generations[k]`, calls `visit(k, index)` where index[i] is
+    /// the particle of that generation final particle i descends from: all particles walk back
+    /// together, generation by generation, as a genealogy's paths are rebuilt.
+    private func throughAncestry(_ generations: [Int], _ visit: (Int, [Int]) -> Void) {
         var index = Array(0..<count)
         var h = generation
-        for k in items.indices.sorted(by: { items[$0].1 > items[$1].1 }) {
-            let (values, drawn) = items[k]
-            while h > drawn {
+        for k in generations.indices.sorted(by: { generations[$0] > generations[$1] }) {
+            while h > generations[k] {
                 let map = ancestry[h - 1]
                 for i in 0..<count { index[i] = Int(map[index[i]]) }
                 h -= 1
             }
-            out[k] = index.map { values[$0] }
+            visit(k, index)
         }
-        return out
     }
 
     /// A returned array of a memory slot's values (`return x`), each element through the ancestry:
     /// all particles walk back together, generation by generation, as a genealogy's paths are rebuilt.
     private func gatheredReturn(slot: Int, type: ValueType) -> (representative: Value, columns: [[Double]]) {
         let keys = memory.prefix(slot: slot)
-        let columns = throughAncestry(keys.map { ($0.committed!, $0.committedGeneration) })
+        var columns = [[Double]](repeating: [], count: keys.count)
+        throughAncestry(keys.map(\.committedGeneration)) { k, index in
+            let values = keys[k].committed!
+            columns[k] = index.map { values[$0] }
+        }
         let element: ValueType
         if case .array(let e) = type { element = e } else { element = .real }
         let representative: Value = .array(columns.map { column in
@@ -288,22 +319,28 @@ final class PopulationReport: @unchecked Sendable {
     let type: ValueType
     let uniform: Value?
     let values: UnsafeMutablePointer<Double>?
+    /// Reported arrays (`let mu = alpha + beta * x`), one per particle.
+    let arrays: UnsafeMutablePointer<Obj>?
+    let count: Int
     let generation: Int
 
-    init(address: Address, type: ValueType, uniform: Value?, count: Int, generation: Int) {
+    init(address: Address, type: ValueType, uniform: Value?, count: Int, generation: Int, holdsArrays: Bool) {
         self.address = address
         self.type = type
         self.uniform = uniform
+        self.count = count
         self.generation = generation
-        if uniform == nil {
-            values = .allocate(capacity: count)
-            values!.initialize(repeating: .nan, count: count)
-        } else {
-            values = nil
-        }
+        values = uniform == nil && !holdsArrays ? .allocate(capacity: count) : nil
+        values?.initialize(repeating: .nan, count: count)
+        arrays = uniform == nil && holdsArrays ? .allocate(capacity: count) : nil
+        arrays?.initialize(repeating: .none, count: count)
     }
 
-    deinit { values?.deallocate() }
+    deinit {
+        values?.deallocate()
+        arrays?.deinitialize(count: count)
+        arrays?.deallocate()
+    }
 }
 
 /// The reports of a run in order, created by the first block to make each.

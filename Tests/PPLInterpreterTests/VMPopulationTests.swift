@@ -82,7 +82,13 @@ import Testing
          // Categorical rows chosen by the previous state (an array-parameter family per particle).
          ("hmm", { try SourceModels.model(try SourceModels.programText("hmm.ppl"), arguments: [.ints([0, 1, 2, 2, 1, 0, 0, 2, 1, 2, 2, 0])]) }),
          // mu[z[i]]: memory read at a key each particle chose.
-         ("mixture", { try SourceModels.model(try SourceModels.programText("gaussian_mixture.ppl"), arguments: [.reals(ys)]) })]
+         ("mixture", { try SourceModels.model(try SourceModels.programText("gaussian_mixture.ppl"), arguments: [.reals(ys)]) }),
+         // Arrays computed from random values, particle by particle: a gathered array in arithmetic
+         // (theta = mu + tau * eta), a reported array, indexing it.
+         ("eight schools", { try SourceModels.model(try SourceModels.programText("eight_schools.ppl"),
+                                                    arguments: [.reals([28, 8, -3, 7, -1, 1, 18, 12]), .reals([15, 10, 16, 11, 9, 11, 10, 18])]) }),
+         ("regression", { try SourceModels.model(try SourceModels.programText("linear_regression.ppl"),
+                                                 arguments: [.reals([0, 1, 2, 3, 4, 5]), .reals([1.1, 2.9, 5.2, 7.0, 8.8, 11.2])]) })]
     }
 
     static func run(_ model: VMModel, columns: Bool, scheme: ResamplingScheme, seed: UInt64,
@@ -91,7 +97,7 @@ import Testing
                                   blockSize: blockSize, columns: columns)).run(model)
     }
 
-    @Test(arguments: ["ssm", "counting", "lookback", "factored", "hmm", "mixture"])
+    @Test(arguments: ["ssm", "counting", "lookback", "factored", "hmm", "mixture", "eight schools", "regression"])
     func columnsEqualParticleByParticle(_ name: String) async throws {
         let model = try #require(Self.models.first { $0.0 == name }).1()
         #expect(model.makePopulation(particles: 10, blockSize: 4) != nil, "\(model.populationUnsupportedReason ?? "")")
@@ -146,6 +152,7 @@ import Testing
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    v[t] ~ Normal(0, 1)\n    w[t] ~ Normal(0, s[t])\n    y[t] ~ Normal(w[t], 1)\n  }\n}",
         "model M(y: [Int]) {\n  for t in 0..<len(y) {\n    k[t] ~ Poisson(0.7)\n    y[t] ~ Normal(1 / k[t], 1)\n  }\n}",
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    factor(s[t] * 1e308 * 10 - s[t] * 1e308 * 10)\n    y[t] ~ Normal(s[t], 1)\n  }\n}",
+        "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    let v = [1.0, 2.0] / (s[t] - s[t])\n    y[t] ~ Normal(v[0], 1)\n  }\n}",
         "model M(y: [Int]) {\n  let table = [[0.5, 0.5], [0.2, 0.8]]\n  for t in 0..<len(y) {\n    z[t] ~ Poisson(1)\n    y[t] ~ Categorical(table[z[t]])\n  }\n}",
         "model M(y: [Int]) {\n  let table = [[0.5, 0.5], [-0.2, 1.2]]\n  for t in 0..<len(y) {\n    z[t] ~ Bernoulli(0.3)\n    c[t] ~ Categorical(table[z[t]])\n    y[t] ~ Poisson(c[t] + 1)\n  }\n}",
         "model M(y: [Real]) {\n  mu[0] ~ Normal(0, 1)\n  mu[1] ~ Normal(0, 1)\n  for t in 0..<len(y) {\n    z[t] ~ Poisson(0.5)\n    y[t] ~ Normal(mu[z[t]], 1)\n  }\n}",
