@@ -29,6 +29,9 @@ struct RunContext {
     var lastObservationSite = -1
     /// Instance-level dependency recording for local re-scoring.
     var recorder: RescoringRecorder?
+    /// Stop once a return brings the call stack back to this many frames (a population running one
+    /// call for one particle).
+    var returnDepth = 0
 
     init(trace: VMTrace) { self.trace = trace }
 }
@@ -212,6 +215,7 @@ extension CompiledProgram {
                     s.reals.removeLast(s.reals.count - rb)
                     s.ints.removeLast(s.ints.count - ib)
                     s.objects.removeLast(s.objects.count - ob)
+                    if s.frames.count == ctx.returnDepth { return }
                     break frame
                 default:
                     do { try executePure(instruction, &s, rb, ib, ob, Int(s.frames[fi].function), fi) } catch {

@@ -18,6 +18,8 @@ struct BlockLanes {
     let code: FunctionCode
     /// The register returned, once the program ends.
     var returned: Reg?
+    /// The run context of calls (functions that make no choice), made at the first one.
+    var callContext: RunContext?
     /// Rows chosen per particle (`transition[z[t - 1]]`) in this step, by register: the array's
     /// rows as values and each particle's row.
     var rows: [Int32: (values: [Value], chosen: [Int])] = [:]
@@ -121,6 +123,8 @@ struct BlockLanes {
                 if plan.modes[pc] == .perParticle { try gather(Int(k)) }
             case .report(let k):
                 report(Int(k))
+            case .call(let k):
+                try call(Int(k), pc, rng: &rng)
             case .ret(let r):
                 state.pointee.finished = true
                 returned = r
@@ -156,6 +160,33 @@ struct BlockLanes {
             }
             pc += 1
         }
+    }
+
+    /// A call of a function that makes no choice (the plan checks), through the one-particle
+    /// executor: once for the block when no argument is random, else particle by particle, each
+    /// from the block's call count. `rng` is only passed along: nothing is drawn.
+    mutating func call(_ k: Int, _ pc: Int, rng: inout RandomStream) throws(ModelError) {
+        if callContext == nil {
+            var context = RunContext(trace: VMTrace(program: program, arguments: population.arguments))
+            context.recording = false
+            context.returnDepth = 1
+            callContext = context
+        }
+        guard plan.modes[pc] == .perParticle, let (reads, writes) = plan.perParticleOperands[pc] else {
+            state.pointee.frames[0].pc = Int32(pc)
+            try program.run(&state.pointee, &callContext!, &rng)
+            return
+        }
+        let counter = Int(function.calls[k].counter)
+        var s = state.pointee
+        for j in 0..<count {
+            for r in reads { loadColumn(r, j, into: &s) }
+            s.ints[counter] = state.pointee.ints[counter]
+            s.frames[0].pc = Int32(pc)
+            try program.run(&s, &callContext!, &rng)
+            for r in writes { storeColumn(r, j, from: s) }
+        }
+        state.pointee.ints[counter] = s.ints[counter]
     }
 
     /// An instruction on random arrays, particle by particle through the one-particle code: a

@@ -16,8 +16,8 @@ struct RegisterRef: Hashable, Sendable {
 ///
 /// The population runs in lockstep, so the plan exists only when no random value decides where
 /// the program goes: every branch and loop condition is the same for all particles, and so are
-/// choice addresses. It also leaves out, for now, calls, array-valued choices, several-index
-/// choice addresses and memory read by several random indices.
+/// choice addresses. It also leaves out, for now, calls of functions that make choices,
+/// array-valued choices, several-index choice addresses and memory read by several random indices.
 struct PopulationPlan: Sendable {
     /// How an instruction that is not a choice, a read of memory or control flow runs.
     enum Mode: UInt8, Sendable {
@@ -87,6 +87,25 @@ struct PopulationPlan: Sendable {
         }
         func isRandom(_ r: Reg) -> Bool { random.contains(RegisterRef(r)) }
         func isRandom(_ index: Int32, _ file: Reg.File) -> Bool { random.contains(RegisterRef(file, index)) }
+        // Functions that make no choice and report nothing, nor call one that does: a population
+        // runs their calls through the one-particle code, particle by particle when an argument
+        // is random.
+        var deterministic = Set(program.functions.indices.filter { k in
+            !program.functions[k].code.contains { instruction in
+                switch instruction {
+                case .site, .report, .load, .gather: true
+                default: false
+                }
+            }
+        })
+        changed = true
+        while changed {
+            changed = false
+            for k in deterministic where program.functions[k].calls.contains(where: { !deterministic.contains($0.callee) }) {
+                deterministic.remove(k)
+                changed = true
+            }
+        }
 
         // Who reads each object register, to tell gathered arrays only returned and rows only
         // passed to choices from arrays that need a column.
@@ -140,7 +159,17 @@ struct PopulationPlan: Sendable {
                 .failure(Unsupported(message: "\(what) (instruction \(pc) of '\(f.name)')"))
             }
             switch instruction {
-            case .call: return unsupported("it calls a function")
+            case .call(let k):
+                guard deterministic.contains(f.calls[Int(k)].callee) else {
+                    return unsupported("it calls '\(program.functions[f.calls[Int(k)].callee].name)', which makes random choices")
+                }
+                if reads.contains(where: { random.contains($0) && !isColumn($0) }) {
+                    return unsupported("an array it only returns or passes to a choice is used otherwise")
+                }
+                if reads.contains(where: isColumn) || writes.contains(where: isColumn) {
+                    modes[pc] = .perParticle
+                    perParticle[pc] = (reads.filter(isColumn), writes.filter(isColumn))
+                }
             case .jumpIfFalse, .forCheck, .whileCount:
                 if !randomReads.isEmpty { return unsupported("a random choice decides its control flow") }
             case .report(let k):
@@ -259,6 +288,8 @@ struct PopulationPlan: Sendable {
         // Instance numbers count choices, the same for every particle in lockstep.
         case .site(let k): return [RegisterRef(f.sites[Int(k)].value)].filter { _ in f.sites[Int(k)].kind == .sample }
         case .load(let k): return [RegisterRef(f.loads[Int(k)].destination)]
+        // The call counter counts calls, the same for every particle.
+        case .call(let k): return f.calls[Int(k)].destination.map { [RegisterRef($0)] } ?? []
         default: return writes
         }
     }

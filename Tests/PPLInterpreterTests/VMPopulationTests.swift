@@ -70,6 +70,25 @@ import Testing
     }
     """
 
+    /// Calls of functions that make no choice: with a random argument (particle by particle), with
+    /// data only (once per block), and nested.
+    static let calling = """
+    fn square(v: Real) -> Real {
+      return v * v
+    }
+    fn drift(x: Real, a: Real) -> Real {
+      return a * x + 0.1 * square(x) / (1 + square(x))
+    }
+    model Calling(y: [Real]) {
+      x[0] ~ Normal(0, 1)
+      for t in 0..<len(y) {
+        x[t + 1] ~ Normal(drift(x[t], 0.9), 1 + square(0.5))
+        y[t] ~ Normal(x[t + 1], 0.5)
+      }
+      return x
+    }
+    """
+
     static func model(_ source: String, _ arguments: [Value]) throws -> VMModel {
         try SourceModels.model(source, arguments: arguments)
     }
@@ -87,6 +106,7 @@ import Testing
          // (theta = mu + tau * eta), a reported array, indexing it.
          ("eight schools", { try SourceModels.model(try SourceModels.programText("eight_schools.ppl"),
                                                     arguments: [.reals([28, 8, -3, 7, -1, 1, 18, 12]), .reals([15, 10, 16, 11, 9, 11, 10, 18])]) }),
+         ("calling", { try model(calling, [.reals(ys)]) }),
          ("regression", { try SourceModels.model(try SourceModels.programText("linear_regression.ppl"),
                                                  arguments: [.reals([0, 1, 2, 3, 4, 5]), .reals([1.1, 2.9, 5.2, 7.0, 8.8, 11.2])]) })]
     }
@@ -97,7 +117,7 @@ import Testing
                                   blockSize: blockSize, columns: columns)).run(model)
     }
 
-    @Test(arguments: ["ssm", "counting", "lookback", "factored", "hmm", "mixture", "eight schools", "regression"])
+    @Test(arguments: ["ssm", "counting", "lookback", "factored", "hmm", "mixture", "eight schools", "regression", "calling"])
     func columnsEqualParticleByParticle(_ name: String) async throws {
         let model = try #require(Self.models.first { $0.0 == name }).1()
         #expect(model.makePopulation(particles: 10, blockSize: 4) != nil, "\(model.populationUnsupportedReason ?? "")")
@@ -131,7 +151,7 @@ import Testing
     /// Programs whose particles may part ways run particle by particle, and say why.
     @Test(arguments: [
         ("model M(y: [Real]) {\n  z ~ Normal(0, 1)\n  if z > 0 {\n    y[0] ~ Normal(z, 1)\n  } else {\n    y[0] ~ Normal(0, 1)\n  }\n}", "control flow"),
-        ("fn f(s: Real) -> Real {\n  e ~ Normal(0, s)\n  return e\n}\nmodel M(y: [Real]) {\n  y[0] ~ Normal(f(1), 1)\n}", "calls a function"),
+        ("fn f(s: Real) -> Real {\n  e ~ Normal(0, s)\n  return e\n}\nmodel M(y: [Real]) {\n  y[0] ~ Normal(f(1), 1)\n}", "makes random choices"),
         ("model M(y: [Real]) {\n  p ~ Dirichlet([1.0, 1.0])\n  y[0] ~ Normal(p[0], 1)\n}", "not a scalar"),
         ("model M(y: [Real]) {\n  n ~ Poisson(2)\n  for i in 0..<n {\n    u[i] ~ Normal(0, 1)\n  }\n  y[0] ~ Normal(0, 1)\n}", "control flow"),
     ])
@@ -153,6 +173,7 @@ import Testing
         "model M(y: [Int]) {\n  for t in 0..<len(y) {\n    k[t] ~ Poisson(0.7)\n    y[t] ~ Normal(1 / k[t], 1)\n  }\n}",
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    factor(s[t] * 1e308 * 10 - s[t] * 1e308 * 10)\n    y[t] ~ Normal(s[t], 1)\n  }\n}",
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    let v = [1.0, 2.0] / (s[t] - s[t])\n    y[t] ~ Normal(v[0], 1)\n  }\n}",
+        "fn inverse(v: Real) -> Real {\n  return 1 / v\n}\nmodel M(y: [Int]) {\n  for t in 0..<len(y) {\n    k[t] ~ Poisson(0.7)\n    y[t] ~ Normal(inverse(k[t]), 1)\n  }\n}",
         "model M(y: [Int]) {\n  let table = [[0.5, 0.5], [0.2, 0.8]]\n  for t in 0..<len(y) {\n    z[t] ~ Poisson(1)\n    y[t] ~ Categorical(table[z[t]])\n  }\n}",
         "model M(y: [Int]) {\n  let table = [[0.5, 0.5], [-0.2, 1.2]]\n  for t in 0..<len(y) {\n    z[t] ~ Bernoulli(0.3)\n    c[t] ~ Categorical(table[z[t]])\n    y[t] ~ Poisson(c[t] + 1)\n  }\n}",
         "model M(y: [Real]) {\n  mu[0] ~ Normal(0, 1)\n  mu[1] ~ Normal(0, 1)\n  for t in 0..<len(y) {\n    z[t] ~ Poisson(0.5)\n    y[t] ~ Normal(mu[z[t]], 1)\n  }\n}",
