@@ -254,7 +254,11 @@ struct BlockLanes {
         let a0 = n > 0 ? real(hot.a0) : RealLanes(column: nil, intColumn: nil, value: 0)
         let a1 = n > 1 ? real(hot.a1) : RealLanes(column: nil, intColumn: nil, value: 0)
         let a2 = n > 2 ? real(hot.a2) : RealLanes(column: nil, intColumn: nil, value: 0)
-        let index = hot.indexCount == 1 ? state.pointee.ints[Int(hot.index0)] : 0
+        // One index is its own key; several are paired into one, as memory keys them.
+        let index = hot.indexCount == 1 ? state.pointee.ints[Int(hot.index0)]
+            : hot.indexCount > 1 ? try program.memoryKey(spec.indexRegisters, &state.pointee, 0, location: spec.location,
+                                                         prefix: nil, nameID: spec.nameID)
+            : 0
         let instance = state.pointee.instanceCount
         var memoryValues: UnsafeMutablePointer<Double>?
         if hot.memorySlot >= 0 {

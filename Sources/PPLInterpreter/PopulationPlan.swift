@@ -17,7 +17,7 @@ struct RegisterRef: Hashable, Sendable {
 /// The population runs in lockstep, so the plan exists only when no random value decides where
 /// the program goes: every branch and loop condition is the same for all particles, and so are
 /// choice addresses. It also leaves out, for now, calls of functions that make choices,
-/// array-valued choices, several-index choice addresses and memory read by several random indices.
+/// array-valued choices and memory read by several random indices.
 struct PopulationPlan: Sendable {
     /// How an instruction that is not a choice, a read of memory or control flow runs.
     enum Mode: UInt8, Sendable {
@@ -186,9 +186,7 @@ struct PopulationPlan: Sendable {
                 if spec.value.file == .object && (spec.kind == .sample || isRandom(spec.value)) {
                     return unsupported("'\(program.names[spec.nameID])' is not a scalar")
                 }
-                if spec.kind == .sample {
-                    if spec.indexRegisters.count > 1 { return unsupported("'\(program.names[spec.nameID])' has several indices") }
-                } else if spec.memorySlot >= 0 {
+                if spec.kind != .sample && spec.memorySlot >= 0 {
                     return unsupported("observed '\(program.names[spec.nameID])' is read back")
                 }
             case .load(let k):

@@ -243,8 +243,31 @@ public struct VMModel: Model {
         case .bool: .bool
         default: .real
         }
-        return ChoiceDescription(address: program.address(site: Int(key.site), prefix: nil, indices: [key.index], start: 0),
+        let indexCount = program.functions[site.function].sites[site.local].indexRegisters.count
+        let indices = indexCount > 1 ? Self.unpair(key.index, count: indexCount) : [key.index]
+        return ChoiceDescription(address: program.address(site: Int(key.site), prefix: nil, indices: indices, start: 0),
                                  support: site.fixedSupport ?? .real, kind: kind)
+    }
+
+    /// The `count` indices whose memory key (`CompiledProgram.memoryKeySlow`'s Szudzik pairing,
+    /// folded from the left) is `key`.
+    static func unpair(_ key: Int, count: Int) -> [Int] {
+        var indices = [Int](repeating: 0, count: count)
+        var rest = key
+        for k in stride(from: count - 1, to: 0, by: -1) {
+            var root = Int(Double(rest).squareRoot())
+            while root * root > rest { root -= 1 }
+            while (root + 1) * (root + 1) <= rest { root += 1 }
+            let remainder = rest - root * root
+            // rest = b² + a with a < b, or a² + a + b with a >= b.
+            if remainder < root {
+                (rest, indices[k]) = (remainder, root)
+            } else {
+                (rest, indices[k]) = (root, remainder - root)
+            }
+        }
+        indices[0] = rest
+        return indices
     }
 
     public func observationLocation(_ observation: Int) -> String? {

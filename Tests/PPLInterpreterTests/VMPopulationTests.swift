@@ -89,6 +89,20 @@ import Testing
     }
     """
 
+    /// Choices with two indices (`z[t][2t + 1]`), read back by both. One such choice per step: the
+    /// lockstep block advance leaves several-index sites to particles one at a time, so with more
+    /// than one per step the two paths would draw in different orders.
+    static let grid = """
+    model Grid(y: [Real]) {
+      w ~ Normal(0, 1)
+      for t in 0..<len(y) {
+        z[t][2 * t + 1] ~ Normal(w, 1)
+        y[t] ~ Normal(z[t][2 * t + 1] - 0.5 * w, 1)
+      }
+      return w
+    }
+    """
+
     static func model(_ source: String, _ arguments: [Value]) throws -> VMModel {
         try SourceModels.model(source, arguments: arguments)
     }
@@ -107,6 +121,7 @@ import Testing
          ("eight schools", { try SourceModels.model(try SourceModels.programText("eight_schools.ppl"),
                                                     arguments: [.reals([28, 8, -3, 7, -1, 1, 18, 12]), .reals([15, 10, 16, 11, 9, 11, 10, 18])]) }),
          ("calling", { try model(calling, [.reals(ys)]) }),
+         ("grid", { try model(grid, [.reals(ys)]) }),
          ("regression", { try SourceModels.model(try SourceModels.programText("linear_regression.ppl"),
                                                  arguments: [.reals([0, 1, 2, 3, 4, 5]), .reals([1.1, 2.9, 5.2, 7.0, 8.8, 11.2])]) })]
     }
@@ -117,7 +132,7 @@ import Testing
                                   blockSize: blockSize, columns: columns)).run(model)
     }
 
-    @Test(arguments: ["ssm", "counting", "lookback", "factored", "hmm", "mixture", "eight schools", "regression", "calling"])
+    @Test(arguments: ["ssm", "counting", "lookback", "factored", "hmm", "mixture", "eight schools", "regression", "calling", "grid"])
     func columnsEqualParticleByParticle(_ name: String) async throws {
         let model = try #require(Self.models.first { $0.0 == name }).1()
         #expect(model.makePopulation(particles: 10, blockSize: 4) != nil, "\(model.populationUnsupportedReason ?? "")")
@@ -134,6 +149,16 @@ import Testing
                 #expect(columns.diagnostics.essHistory == particles.diagnostics.essHistory, "\(context)")
                 #expect(columns.diagnostics.extra["uniqueAncestors"] == particles.diagnostics.extra["uniqueAncestors"], "\(context)")
             }
+        }
+    }
+
+    /// Several indices are keyed as memory keys them (Szudzik pairing, folded from the left) and
+    /// named back from the key.
+    @Test func pairedIndicesNameTheirAddress() throws {
+        for indices in [[0, 0], [3, 1], [1, 3], [7, 7], [12, 0, 5], [2, 9, 4, 1]] {
+            var key = indices[0]
+            for i in indices.dropFirst() { key = key >= i ? key * key + key + i : i * i + key }
+            #expect(VMModel.unpair(key, count: indices.count) == indices, "\(indices)")
         }
     }
 
