@@ -72,9 +72,20 @@ struct BlockLanes {
         return IntLanes(column: column, value: column == nil ? state.pointee.ints[Int(r)] : 0)
     }
 
-    /// A register the plan made a column (the instruction writes one).
-    @inline(__always) func realOut(_ r: Int32) -> UnsafeMutablePointer<Double> { realColumn(r)! }
-    @inline(__always) func intOut(_ r: Int32) -> UnsafeMutablePointer<Int> { intColumn(r)! }
+    /// A register the plan made a column (the instruction writes one); anything else is our bug.
+    @inline(__always) func realOut(_ r: Int32) throws(ModelError) -> UnsafeMutablePointer<Double> {
+        guard let column = realColumn(r) else { throw Self.notAColumn(r) }
+        return column
+    }
+
+    @inline(__always) func intOut(_ r: Int32) throws(ModelError) -> UnsafeMutablePointer<Int> {
+        guard let column = intColumn(r) else { throw Self.notAColumn(r) }
+        return column
+    }
+
+    static func notAColumn(_ r: Int32) -> ModelError {
+        ModelError(.other, "internal error: register \(r) is written over a population but has no column")
+    }
 
     /// The state particle j of the block would have: the representative with j's columns.
     func particleState(_ j: Int) -> VMState {
@@ -166,15 +177,18 @@ struct BlockLanes {
     /// executor: once for the block when no argument is random, else particle by particle, each
     /// from the block's call count. `rng` is only passed along: nothing is drawn.
     mutating func call(_ k: Int, _ pc: Int, rng: inout RandomStream) throws(ModelError) {
-        if callContext == nil {
-            var context = RunContext(trace: VMTrace(program: program, arguments: population.arguments))
+        var context: RunContext
+        if let kept = callContext {
+            context = kept
+        } else {
+            context = RunContext(trace: VMTrace(program: program, arguments: population.arguments))
             context.recording = false
             context.returnDepth = 1
-            callContext = context
         }
+        defer { callContext = context }
         guard plan.modes[pc] == .perParticle, let (reads, writes) = plan.perParticleOperands[pc] else {
             state.pointee.frames[0].pc = Int32(pc)
-            try program.run(&state.pointee, &callContext!, &rng)
+            try program.run(&state.pointee, &context, &rng)
             return
         }
         let counter = Int(function.calls[k].counter)
@@ -183,7 +197,7 @@ struct BlockLanes {
             for r in reads { loadColumn(r, j, into: &s) }
             s.ints[counter] = state.pointee.ints[counter]
             s.frames[0].pc = Int32(pc)
-            try program.run(&s, &callContext!, &rng)
+            try program.run(&s, &context, &rng)
             for r in writes { storeColumn(r, j, from: s) }
         }
         state.pointee.ints[counter] = s.ints[counter]
@@ -208,18 +222,19 @@ struct BlockLanes {
 
     /// Particle j's value of column register r, into a state.
     @inline(__always) func loadColumn(_ r: RegisterRef, _ j: Int, into s: inout VMState) {
+        // The plan lists only columns here.
         switch r.file {
-        case .real: s.reals[Int(r.index)] = realColumn(r.index)![j]
-        case .int: s.ints[Int(r.index)] = intColumn(r.index)![j]
-        case .object: s.objects[Int(r.index)] = objectColumn(r.index)![j]
+        case .real: if let column = realColumn(r.index) { s.reals[Int(r.index)] = column[j] }
+        case .int: if let column = intColumn(r.index) { s.ints[Int(r.index)] = column[j] }
+        case .object: if let column = objectColumn(r.index) { s.objects[Int(r.index)] = column[j] }
         }
     }
 
     @inline(__always) func storeColumn(_ r: RegisterRef, _ j: Int, from s: VMState) {
         switch r.file {
-        case .real: realColumn(r.index)![j] = s.reals[Int(r.index)]
-        case .int: intColumn(r.index)![j] = s.ints[Int(r.index)]
-        case .object: objectColumn(r.index)![j] = s.objects[Int(r.index)]
+        case .real: realColumn(r.index)?[j] = s.reals[Int(r.index)]
+        case .int: intColumn(r.index)?[j] = s.ints[Int(r.index)]
+        case .object: objectColumn(r.index)?[j] = s.objects[Int(r.index)]
         }
     }
 
@@ -237,7 +252,7 @@ struct BlockLanes {
                 break
             }
         }
-        let out = objectColumn(spec.destination.index)!
+        guard let out = objectColumn(spec.destination.index) else { throw Self.notAColumn(spec.destination.index) }
         for j in 0..<count {
             let values = sources.map { source in
                 source.values[source.own ? lo + j : population.origin(of: lo + j, in: source.generation)]
@@ -269,12 +284,13 @@ struct BlockLanes {
             let column = population.memory.pendingColumn(slot: Int(hot.memorySlot), key: index,
                                                          step: population.step, instance: instance)
             column.writtenStep[block] = population.step
-            memoryValues = column.pending! + lo
+            guard let pending = column.pending else { throw ModelError(.other, "internal error: memory column without a pending buffer") }
+            memoryValues = pending + lo
         }
         let key = ChoiceKey(site: hot.global, index: index)
         let choices = population.events.column(ordinal, key: key, memory: memoryValues.map { $0 - lo }) + lo
-        let realOut = hot.value.file == .real ? realOut(hot.value.index) : nil
-        let intOut = hot.value.file == .int ? intOut(hot.value.index) : nil
+        let realOut = hot.value.file == .real ? try realOut(hot.value.index) : nil
+        let intOut = hot.value.file == .int ? try intOut(hot.value.index) : nil
         func badParameter(_ j: Int, _ error: DistributionError) -> ModelError {
             var s = particleState(j)
             return ModelError(.badParameter(error), error.description, location: spec.location,
@@ -452,10 +468,10 @@ struct BlockLanes {
         if block == 0, let column { population.memory.noteRead(column, step: population.step) }
         switch spec.destination.file {
         case .real:
-            let out = realOut(spec.destination.index)
+            let out = try realOut(spec.destination.index)
             population.read(values, drawnIn: generation, lo: lo, n: count) { j, x in out[j] = x }
         default:
-            let out = intOut(spec.destination.index)
+            let out = try intOut(spec.destination.index)
             population.read(values, drawnIn: generation, lo: lo, n: count) { j, x in out[j] = Int(x) }
         }
         state.pointee.ints[Int(spec.instanceRegister)] = instance
@@ -481,15 +497,16 @@ struct BlockLanes {
             }
             if block == 0, let column { population.memory.noteRead(column, step: population.step) }
         }
-        let realOut = spec.destination.file == .real ? realOut(spec.destination.index) : nil
-        let intOut = spec.destination.file == .int ? intOut(spec.destination.index) : nil
+        let realOut = spec.destination.file == .real ? try realOut(spec.destination.index) : nil
+        let intOut = spec.destination.file == .int ? try intOut(spec.destination.index) : nil
         for j in 0..<count {
-            let (values, generation, _) = columns[keys[j]]!
+            // Every particle's key was looked up above.
+            guard let (values, generation, _) = columns[keys[j]] else { continue }
             let x = values[population.origin(of: lo + j, in: generation)]
             realOut?[j] = x
             intOut?[j] = Int(x)
         }
-        state.pointee.ints[Int(spec.instanceRegister)] = columns[keys[0]]!.instance
+        state.pointee.ints[Int(spec.instanceRegister)] = columns[keys[0]]?.instance ?? 0
     }
 
     /// A row of an array the same for every particle, chosen per particle (`transition[z[t - 1]]`).
@@ -518,237 +535,5 @@ struct BlockLanes {
         default: throw failure(0, instruction, pc)
         }
         rows[d] = (values, chosen)
-    }
-
-    /// A scalar instruction that writes a column, over the block's particles.
-    func lanes(_ instruction: Code, _ pc: Int) throws(ModelError) {
-        let n = count
-        switch instruction {
-        case .constR(let d, let x):
-            let out = realOut(d)
-            for j in 0..<n { out[j] = x }
-        case .constI(let d, let x):
-            let out = intOut(d)
-            for j in 0..<n { out[j] = x }
-        case .movR(let d, let a):
-            let x = real(a), out = realOut(d)
-            for j in 0..<n { out[j] = x[j] }
-        case .movI(let d, let a):
-            let x = int(a), out = intOut(d)
-            for j in 0..<n { out[j] = x[j] }
-        case .itor(let d, let a):
-            let x = int(a), out = realOut(d)
-            for j in 0..<n { out[j] = Double(x[j]) }
-        case .negR(let d, let a):
-            let x = real(a), out = realOut(d)
-            for j in 0..<n { out[j] = -x[j] }
-        case .negI(let d, let a):
-            let x = int(a), out = intOut(d)
-            for j in 0..<n { out[j] = 0 &- x[j] }
-        case .notI(let d, let a):
-            let x = int(a), out = intOut(d)
-            for j in 0..<n { out[j] = x[j] == 0 ? 1 : 0 }
-        case .absI(let d, let a):
-            let x = int(a), out = intOut(d)
-            for j in 0..<n { out[j] = Swift.abs(x[j]) }
-        case .addR(let d, let a, let b):
-            let x = real(a), y = real(b), out = realOut(d)
-            for j in 0..<n { out[j] = x[j] + y[j] }
-        case .subR(let d, let a, let b):
-            let x = real(a), y = real(b), out = realOut(d)
-            for j in 0..<n { out[j] = x[j] - y[j] }
-        case .mulR(let d, let a, let b):
-            let x = real(a), y = real(b), out = realOut(d)
-            if let column = x.column, y.isUniform {
-                let c = y.value
-                for j in 0..<n { out[j] = column[j] * c }
-            } else if let column = y.column, x.isUniform {
-                let c = x.value
-                for j in 0..<n { out[j] = c * column[j] }
-            } else {
-                for j in 0..<n { out[j] = x[j] * y[j] }
-            }
-        case .powR(let d, let a, let b):
-            let x = real(a), y = real(b), out = realOut(d)
-            for j in 0..<n { out[j] = Foundation.pow(x[j], y[j]) }
-        case .divR(let d, let a, let b, _):
-            let x = real(a), y = real(b), out = realOut(d)
-            for j in 0..<n {
-                if y[j] == 0 { throw failure(j, instruction, pc) }
-                out[j] = x[j] / y[j]
-            }
-        case .modR(let d, let a, let b, _):
-            let x = real(a), y = real(b), out = realOut(d)
-            for j in 0..<n {
-                if y[j] == 0 { throw failure(j, instruction, pc) }
-                out[j] = fmod(x[j], y[j])
-            }
-        case .addI(let d, let a, let b):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n { out[j] = x[j] &+ y[j] }
-        case .subI(let d, let a, let b):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n { out[j] = x[j] &- y[j] }
-        case .mulI(let d, let a, let b):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n { out[j] = x[j] &* y[j] }
-        case .divI(let d, let a, let b, _):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n {
-                if y[j] == 0 { throw failure(j, instruction, pc) }
-                out[j] = x[j] / y[j]
-            }
-        case .modI(let d, let a, let b, _):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n {
-                if y[j] == 0 { throw failure(j, instruction, pc) }
-                out[j] = x[j] % y[j]
-            }
-        case .minI(let d, let a, let b):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n { out[j] = Swift.min(x[j], y[j]) }
-        case .maxI(let d, let a, let b):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n { out[j] = Swift.max(x[j], y[j]) }
-        case .cmpR(let op, let d, let a, let b):
-            let x = real(a), y = real(b), out = intOut(d)
-            for j in 0..<n { out[j] = compare(op, x[j], y[j]) ? 1 : 0 }
-        case .cmpI(let op, let d, let a, let b):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n { out[j] = compare(op, x[j], y[j]) ? 1 : 0 }
-        case .andI(let d, let a, let b):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n { out[j] = (x[j] != 0 && y[j] != 0) ? 1 : 0 }
-        case .orI(let d, let a, let b):
-            let x = int(a), y = int(b), out = intOut(d)
-            for j in 0..<n { out[j] = (x[j] != 0 || y[j] != 0) ? 1 : 0 }
-        case .math1(let op, let d, let a, _):
-            let x = real(a), out = realOut(d)
-            for j in 0..<n {
-                let y = math1(op, x[j])
-                if y.isNaN { throw failure(j, instruction, pc) }
-                out[j] = y
-            }
-        case .math2(let op, let d, let a, let b, _):
-            let x = real(a), y = real(b), out = realOut(d)
-            for j in 0..<n {
-                let z = math2(op, x[j], y[j])
-                if z.isNaN { throw failure(j, instruction, pc) }
-                out[j] = z
-            }
-        case .indexR(let d, let a, let i, _):
-            // The array is the same for every particle (the plan checks); the index may not be.
-            let k = int(i), out = realOut(d)
-            switch state.pointee.objects[Int(a)] {
-            case .reals(let xs):
-                for j in 0..<n {
-                    guard k[j] >= 0 && k[j] < xs.count else { throw failure(j, instruction, pc) }
-                    out[j] = xs[k[j]]
-                }
-            case .ints(let xs):
-                for j in 0..<n {
-                    guard k[j] >= 0 && k[j] < xs.count else { throw failure(j, instruction, pc) }
-                    out[j] = Double(xs[k[j]])
-                }
-            default: throw failure(0, instruction, pc)
-            }
-        case .indexI(let d, let a, let i, _):
-            let k = int(i), out = intOut(d)
-            guard case .ints(let xs) = state.pointee.objects[Int(a)] else { throw failure(0, instruction, pc) }
-            for j in 0..<n {
-                guard k[j] >= 0 && k[j] < xs.count else { throw failure(j, instruction, pc) }
-                out[j] = xs[k[j]]
-            }
-        default:
-            throw ModelError(.other, "internal error: instruction \(pc) cannot run over a population's columns")
-        }
-    }
-}
-
-/// A register read as language values over a block's particles: one value, a scalar column, or a
-/// row chosen per particle.
-struct ArgumentLanes {
-    enum Source {
-        case uniform(Value), real(RealLanes), int(IntLanes, isBool: Bool), row([Value], [Int])
-        case arrays(UnsafeMutablePointer<Obj>, ValueType)
-    }
-    let source: Source
-    var isUniform: Bool { if case .uniform = source { true } else { false } }
-
-    init(_ lanes: BlockLanes, _ r: Reg) {
-        let type = lanes.program.type(of: r)
-        switch r.file {
-        case .object:
-            if let row = lanes.rows[r.index] {
-                source = .row(row.values, row.chosen)
-            } else if let column = lanes.objectColumn(r.index) {
-                source = .arrays(column, type)
-            } else {
-                source = .uniform(lanes.program.value(of: r, lanes.state.pointee, 0, 0, 0))
-            }
-        case .real:
-            let x = lanes.real(r.index)
-            source = x.isUniform ? .uniform(.real(x.value)) : .real(x)
-        case .int:
-            let x = lanes.int(r.index)
-            source = x.column == nil ? .uniform(lanes.program.value(of: r, lanes.state.pointee, 0, 0, 0)) : .int(x, isBool: type == .bool)
-        }
-    }
-
-    subscript(j: Int) -> Value {
-        switch source {
-        case .uniform(let v): v
-        case .real(let x): .real(x[j])
-        case .int(let x, let isBool): isBool ? .bool(x[j] != 0) : .int(x[j])
-        case .row(let values, let chosen): values[chosen[j]]
-        case .arrays(let column, let type): toValue(column[j], type: type)
-        }
-    }
-}
-
-/// The instances of an array-parameter family over a block's particles: one for all when its
-/// arguments are the same for all, one per row when only a chosen row differs, else one each.
-struct GenericLanes {
-    let lanes: BlockLanes
-    let spec: SiteSpec
-    let family: Family
-    let arguments: [ArgumentLanes]
-    /// The one varying argument when it is a row (instances cached by row), or nil.
-    let rowArgument: Int?
-    var shared: AnyDistribution?
-    var byRow: [Int: AnyDistribution] = [:]
-
-    init(_ lanes: BlockLanes, _ spec: SiteSpec, _ family: Family) throws(ModelError) {
-        self.lanes = lanes
-        self.spec = spec
-        self.family = family
-        let arguments = spec.arguments.map { ArgumentLanes(lanes, $0) }
-        self.arguments = arguments
-        let varying = arguments.indices.filter { !arguments[$0].isUniform }
-        if varying.count == 1, case .row = arguments[varying[0]].source {
-            rowArgument = varying[0]
-        } else {
-            rowArgument = nil
-        }
-        if varying.isEmpty { shared = try make(0) }
-    }
-
-    func make(_ j: Int) throws(ModelError) -> AnyDistribution {
-        do {
-            return try family.make(arguments.map { $0[j] })
-        } catch {
-            var s = lanes.particleState(j)
-            throw ModelError(.badParameter(error), error.description, location: spec.location,
-                             address: lanes.program.currentAddress(spec, &s, 0, 0))
-        }
-    }
-
-    mutating func instance(_ j: Int) throws(ModelError) -> AnyDistribution {
-        if let shared { return shared }
-        guard let r = rowArgument, case .row(_, let chosen) = arguments[r].source else { return try make(j) }
-        if let known = byRow[chosen[j]] { return known }
-        let made = try make(j)
-        byRow[chosen[j]] = made
-        return made
     }
 }

@@ -70,8 +70,9 @@ final class PopulationMemory: @unchecked Sendable {
             slots[slot][key] = column
         }
         if column.pending == nil {
-            column.pending = .allocate(capacity: count)
-            column.pending!.initialize(repeating: .nan, count: count)
+            let buffer = UnsafeMutablePointer<Double>.allocate(capacity: count)
+            buffer.initialize(repeating: .nan, count: count)
+            column.pending = buffer
             column.pendingInstance = instance
             touched.append(column)
         }

@@ -184,8 +184,9 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         let reported = reports.entries
         var deterministic: [(address: Address, representative: Value, columns: [[Double]])] =
             reported.map { ($0.address, $0.uniform ?? .real(.nan), []) }
-        for (k, report) in reported.enumerated() where report.uniform != nil {
-            deterministic[k].columns = Self.flatten(report.uniform!).map { [Double](repeating: $0, count: count) }
+        for (k, report) in reported.enumerated() {
+            guard let uniform = report.uniform else { continue }
+            deterministic[k].columns = Self.flatten(uniform).map { [Double](repeating: $0, count: count) }
         }
         // The others through the ancestry, each particle's value of the generation it was reported in.
         let drawn = reported.indices.filter { reported[$0].uniform == nil }
@@ -214,6 +215,9 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
     private func finalReturn() -> (representative: Value, columns: [[Double]])? {
         guard let r = returned else { return nil }
         let s = representatives[0]
+        if r.file == .object, let slot = plan.gatheredSlot[r.index] {
+            return gatheredReturn(slot: slot, type: program.type(of: r))
+        }
         switch r.file {
         case .real where plan.realColumn[Int(r.index)] >= 0:
             let column = Array(UnsafeBufferPointer(start: reals + plan.realColumn[Int(r.index)] * count, count: count))
@@ -223,8 +227,6 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
             let column = values.map(Double.init)
             let first: Value = program.type(of: r) == .bool ? .bool(values[0] != 0) : .int(values[0])
             return (first, [column])
-        case .object where plan.gatheredSlot[r.index] != nil:
-            return gatheredReturn(slot: plan.gatheredSlot[r.index]!, type: program.type(of: r))
         case .object where plan.objectColumn[Int(r.index)] >= 0:
             let column = objects + plan.objectColumn[Int(r.index)] * count
             let flat = (0..<count).map { Self.flatten(toValue(column[$0], type: program.type(of: r))) }
@@ -277,7 +279,8 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         let keys = memory.prefix(slot: slot)
         var columns = [[Double]](repeating: [], count: keys.count)
         throughAncestry(keys.map(\.committedGeneration)) { k, index in
-            let values = keys[k].committed!
+            // `prefix` lists only columns with committed values.
+            guard let values = keys[k].committed else { return }
             columns[k] = index.map { values[$0] }
         }
         let element: ValueType
@@ -291,25 +294,6 @@ final class VMPopulation: ParticlePopulation, @unchecked Sendable {
         })
         return (representative, columns)
     }
-}
-
-/// A register read over a block's particles: a column, an int column read as reals, or one value for all.
-struct RealLanes {
-    let column: UnsafeMutablePointer<Double>?
-    let intColumn: UnsafeMutablePointer<Int>?
-    let value: Double
-    var isUniform: Bool { column == nil && intColumn == nil }
-    @inline(__always) subscript(j: Int) -> Double {
-        if let column { return column[j] }
-        if let intColumn { return Double(intColumn[j]) }
-        return value
-    }
-}
-
-struct IntLanes {
-    let column: UnsafeMutablePointer<Int>?
-    let value: Int
-    @inline(__always) subscript(j: Int) -> Int { column?[j] ?? value }
 }
 
 /// A reported quantity (`let` at model level) of every particle: one value for all, or a column

@@ -131,11 +131,12 @@ struct PopulationFilter<M: Model>: Sendable {
             schemas[step.keys] = schema
         }
         let values = [Double](unsafeUninitializedCapacity: n * width) { buffer, initialized in
+            guard let base = buffer.baseAddress else { initialized = 0; return }
             if width == 1 {
-                buffer.baseAddress!.initialize(from: step.values[0], count: n)
+                base.initialize(from: step.values[0], count: n)
             } else {
                 for (k, column) in step.values.enumerated() {
-                    for i in 0..<n { (buffer.baseAddress! + i * width + k).initialize(to: column[i]) }
+                    for i in 0..<n { (base + i * width + k).initialize(to: column[i]) }
                 }
             }
             initialized = n * width
