@@ -50,20 +50,53 @@ public enum ResamplingScheme: Sendable, CustomStringConvertible {
 func survivorsInPlace(_ ancestors: [Int]) -> [Int] {
     let n = ancestors.count
     var offspring = [Int](repeating: 0, count: n)
-    for a in ancestors { offspring[a] += 1 }
-    var placed = [Int](repeating: -1, count: n)
-    for i in 0..<n where offspring[i] > 0 {
-        placed[i] = i
-        offspring[i] -= 1
-    }
-    var free = 0
-    for i in 0..<n {
-        while offspring[i] > 0 {
-            while placed[free] >= 0 { free += 1 }
-            placed[free] = i
-            offspring[i] -= 1
+    // One slot past the end takes the writes a branch-free loop does not mean.
+    var placed = [Int](repeating: -1, count: n + 1)
+    var empty = [Int](repeating: n, count: n + 1)
+    // Through buffers and without data-dependent branches where the data allow: this runs at
+    // every resampling over every particle, and whether a particle survives is a coin flip
+    // that a branch predictor keeps missing.
+    ancestors.withUnsafeBufferPointer { drawn in
+        offspring.withUnsafeMutableBufferPointer { offspring in
+            placed.withUnsafeMutableBufferPointer { placed in
+                empty.withUnsafeMutableBufferPointer { empty in
+                    var sorted = true
+                    for j in 0..<n {
+                        offspring[drawn[j]] += 1
+                        if j > 0 && drawn[j] < drawn[j - 1] { sorted = false }
+                    }
+                    // Survivors stay; the other places are listed in order.
+                    var emptyCount = 0
+                    for i in 0..<n {
+                        let survives = offspring[i] > 0
+                        placed[i] = survives ? i : -1
+                        empty[emptyCount] = i
+                        emptyCount += survives ? 0 : 1
+                    }
+                    if sorted {
+                        // Extra copies in increasing order of their ancestor: every repeat in `drawn`.
+                        var filled = 0
+                        for j in 1..<max(n, 1) {
+                            let isExtra = drawn[j] == drawn[j - 1]
+                            placed[isExtra ? empty[filled] : n] = drawn[j]
+                            filled += isExtra ? 1 : 0
+                        }
+                    } else {
+                        var filled = 0
+                        for i in 0..<n {
+                            var extra = offspring[i] - 1
+                            while extra > 0 {
+                                placed[empty[filled]] = i
+                                filled += 1
+                                extra -= 1
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
+    placed.removeLast()
     return placed
 }
 
@@ -74,14 +107,23 @@ func survivorsInPlace(_ ancestors: [Int]) -> [Int] {
 func invertCumulativeWeights(_ weights: [Double], atSortedPoints points: [Double]) -> [Int] {
     var ancestors = [Int](repeating: 0, count: points.count)
     guard let lastPositive = weights.lastIndex(where: { $0 > 0 }) else { return ancestors }
-    var i = 0
-    var cumulative = weights[0]
-    for (j, u) in points.enumerated() {
-        while u >= cumulative && i < lastPositive {
-            i += 1
-            cumulative += weights[i]
+    // Through buffers, without bounds checks. (A branch-free merge of points and sums was slower:
+    // its loop-carried sum serialises what the branchy loop overlaps.)
+    weights.withUnsafeBufferPointer { weights in
+        points.withUnsafeBufferPointer { points in
+            ancestors.withUnsafeMutableBufferPointer { ancestors in
+                var i = 0
+                var cumulative = weights[0]
+                for j in 0..<points.count {
+                    let u = points[j]
+                    while u >= cumulative && i < lastPositive {
+                        i += 1
+                        cumulative += weights[i]
+                    }
+                    ancestors[j] = i
+                }
+            }
         }
-        ancestors[j] = i
     }
     return ancestors
 }

@@ -40,6 +40,67 @@ import PPLDistributions
         #expect(placed.allSatisfy { survivors.contains($0) && placed[$0] == $0 })
     }
 
+    /// The reordering is fixed (extra copies, ancestor by ancestor, fill the places of the
+    /// particles that died, in order), since seeded results depend on it: the branch-free version
+    /// gives what the plain loops give, for sorted and unsorted ancestors.
+    @Test func survivorsInPlaceMatchesThePlainLoops() {
+        func plain(_ ancestors: [Int]) -> [Int] {
+            let n = ancestors.count
+            var offspring = [Int](repeating: 0, count: n)
+            for a in ancestors { offspring[a] += 1 }
+            var placed = [Int](repeating: -1, count: n)
+            for i in 0..<n where offspring[i] > 0 {
+                placed[i] = i
+                offspring[i] -= 1
+            }
+            var free = 0
+            for i in 0..<n {
+                while offspring[i] > 0 {
+                    while placed[free] >= 0 { free += 1 }
+                    placed[free] = i
+                    offspring[i] -= 1
+                }
+            }
+            return placed
+        }
+        var rng = RandomStream(seed: 77)
+        for trial in 0..<300 {
+            let n = 1 + trial % 40
+            var drawn = (0..<n).map { _ in Int(rng.uniform() * rng.uniform() * Double(n)) }
+            if trial % 2 == 0 { drawn.sort() }
+            #expect(survivorsInPlace(drawn) == plain(drawn), "\(drawn)")
+        }
+        #expect(survivorsInPlace([]) == [])
+    }
+
+    /// The inversion of the weights' CDF (through buffers) gives what the plain loop gives, also
+    /// with zero weights at either end and points past the last cumulative sum.
+    @Test func inversionMatchesThePlainLoop() {
+        func plain(_ weights: [Double], _ points: [Double]) -> [Int] {
+            var ancestors = [Int](repeating: 0, count: points.count)
+            guard let lastPositive = weights.lastIndex(where: { $0 > 0 }) else { return ancestors }
+            var i = 0
+            var cumulative = weights[0]
+            for (j, u) in points.enumerated() {
+                while u >= cumulative && i < lastPositive {
+                    i += 1
+                    cumulative += weights[i]
+                }
+                ancestors[j] = i
+            }
+            return ancestors
+        }
+        var rng = RandomStream(seed: 78)
+        for trial in 0..<300 {
+            let n = 1 + trial % 30, m = 1 + (trial * 7) % 45
+            var weights = (0..<n).map { _ in rng.uniform() < 0.3 ? 0 : rng.uniform() }
+            let total = weights.reduce(0, +)
+            if total > 0 { weights = weights.map { $0 / total } }
+            let points = (0..<m).map { _ in rng.uniform() * 1.02 }.sorted()
+            #expect(invertCumulativeWeights(weights, atSortedPoints: points) == plain(weights, points), "\(weights) \(points)")
+        }
+    }
+
     @Test(arguments: ResamplingScheme.builtIn)
     func offspringCountsAreUnbiased(_ scheme: ResamplingScheme) {
         #expect(Self.countsAreUnbiased(scheme.resampler))
