@@ -144,6 +144,11 @@ struct BlockLanes {
                 pc = Int(target)
                 continue
             case .jumpIfFalse(let c, let target):
+                if let region = plan.regions[pc] {
+                    try branch(region, pc)
+                    pc = region.join
+                    continue
+                }
                 if state.pointee.ints[Int(c)] == 0 { pc = Int(target); continue }
             case .forCheck(let a, let b, let target):
                 if state.pointee.ints[Int(a)] >= state.pointee.ints[Int(b)] { pc = Int(target); continue }
@@ -201,6 +206,71 @@ struct BlockLanes {
             for r in writes { storeColumn(r, j, from: s) }
         }
         state.pointee.ints[counter] = s.ints[counter]
+    }
+
+    /// A branch on a random value around code that only computes: each particle runs the region
+    /// its own way through the one-particle code, from its own columns.
+    func branch(_ region: PopulationPlan.BranchRegion, _ start: Int) throws(ModelError) {
+        let instructions = code.code
+        var s = state.pointee
+        var memory = MemoryReads(lanes: self)
+        for j in 0..<count {
+            for r in region.reads { loadColumn(r, j, into: &s) }
+            var pc = start
+            while pc < region.join {
+                switch instructions[pc] {
+                case .jumpIfFalse(let c, let target): pc = s.ints[Int(c)] == 0 ? Int(target) : pc + 1
+                case .jump(let target): pc = Int(target)
+                case .load(let k):
+                    try memory.read(function.loads[Int(k)], particle: j, into: &s)
+                    pc += 1
+                case let instruction:
+                    do { try program.executePure(instruction, &s, 0, 0, 0, program.entry, 0) } catch {
+                        throw program.withStatementAddress(error, function, pc + 1, &s, 0, 0)
+                    }
+                    pc += 1
+                }
+            }
+            for r in region.writes { storeColumn(r, j, from: s) }
+        }
+    }
+
+    /// Memory reads of single particles (inside a branch each particle takes its own way): the
+    /// particle's value at the key its registers give, through its ancestors.
+    struct MemoryReads {
+        let lanes: BlockLanes
+        struct Source { var values: UnsafeMutablePointer<Double>; var generation: Int; var own: Bool; var instance: Int }
+        /// Columns looked up so far, by slot and key.
+        var known: [Int: [Int: Source]] = [:]
+
+        mutating func read(_ spec: LoadSpec, particle j: Int, into s: inout VMState) throws(ModelError) {
+            let program = lanes.program, population = lanes.population
+            let key = try program.memoryKey(spec.indexRegisters, &s, 0, location: spec.location, prefix: nil, nameID: spec.nameID)
+            let source: Source
+            if let found = known[spec.memorySlot]?[key] {
+                source = found
+            } else {
+                let column = population.memory.column(slot: spec.memorySlot, key: key)
+                if let column, column.writtenStep[lanes.block] == population.step, let pending = column.pending {
+                    source = Source(values: pending, generation: population.generation, own: true, instance: column.pendingInstance)
+                } else if let column, let committed = column.committed {
+                    source = Source(values: committed, generation: column.committedGeneration, own: false,
+                                    instance: column.committedInstance)
+                } else {
+                    let address = Address([.name(program.names[spec.nameID])] + spec.indexRegisters.map { .index(s.ints[Int($0)]) })
+                    throw program.error(.indexOutOfRange, "'\(address)' is read before it is drawn", location: spec.location,
+                                        prefix: nil, address: address)
+                }
+                known[spec.memorySlot, default: [:]][key] = source
+            }
+            let i = lanes.lo + j
+            let x = source.values[source.own ? i : population.origin(of: i, in: source.generation)]
+            switch spec.destination.file {
+            case .real: s.reals[Int(spec.destination.index)] = x
+            default: s.ints[Int(spec.destination.index)] = Int(x)
+            }
+            s.ints[Int(spec.instanceRegister)] = source.instance
+        }
     }
 
     /// An instruction on random arrays, particle by particle through the one-particle code: a

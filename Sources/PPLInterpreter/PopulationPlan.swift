@@ -15,8 +15,9 @@ struct RegisterRef: Hashable, Sendable {
 /// the choices through the code.
 ///
 /// The population runs in lockstep, so the plan exists only when no random value decides where
-/// the program goes: every branch and loop condition is the same for all particles, and so are
-/// choice addresses. It also leaves out, for now, calls of functions that make choices,
+/// the program goes: every loop condition and every branch around choices is the same for all
+/// particles, and so are choice addresses. (A branch around code that only computes, such as
+/// `c ? a : b`, runs particle by particle.) It also leaves out, for now, calls of functions that make choices,
 /// array-valued choices and memory read by several random indices.
 struct PopulationPlan: Sendable {
     /// How an instruction that is not a choice, a read of memory or control flow runs.
@@ -40,6 +41,36 @@ struct PopulationPlan: Sendable {
     let modes: [Mode]
     /// Per particle-by-particle instruction: the columns it reads and writes.
     let perParticleOperands: [Int: (reads: [RegisterRef], writes: [RegisterRef])]
+    /// Branches on a random value around code that only computes (`c ? a : b`), by the pc of the
+    /// branch: each particle runs the region its own way, through the one-particle code.
+    let regions: [Int: BranchRegion]
+
+    struct BranchRegion: Sendable {
+        /// Where both ways meet again.
+        let join: Int
+        let reads: [RegisterRef]
+        let writes: [RegisterRef]
+    }
+
+    /// Where a structured `if` at `pc` joins, when everything up to there only computes or reads
+    /// memory (no choices, calls, loops or returns, and jumps that stay inside).
+    static func pureRegion(_ code: [Code], _ pc: Int) -> Int? {
+        guard case .jumpIfFalse(_, let target) = code[pc], Int(target) > pc else { return nil }
+        var join = Int(target)
+        if join - 1 > pc, case .jump(let end) = code[join - 1], Int(end) >= join { join = Int(end) }
+        guard join <= code.count else { return nil }
+        for q in (pc + 1)..<join {
+            switch code[q] {
+            case .jump(let t), .jumpIfFalse(_, let t):
+                guard Int(t) > q && Int(t) <= join else { return nil }
+            case .site, .gather, .report, .call, .ret, .forCheck, .forNext, .whileCount:
+                return nil
+            default:
+                break
+            }
+        }
+        return join
+    }
     /// Gathered arrays (`x`, all of `x[0]`, `x[1]`, ...) that are only returned: the memory slot, read
     /// through the ancestry once, at the end. Other gathered arrays are object columns.
     let gatheredSlot: [Int32: Int]
@@ -83,6 +114,14 @@ struct PopulationPlan: Sendable {
                 }
                 guard isRandom else { continue }
                 for w in randomOutputs(instruction, f, writes) where random.insert(w).inserted { changed = true }
+            }
+            // What a branch on a random value computes differs between particles too.
+            for (pc, instruction) in code.enumerated() {
+                guard case .jumpIfFalse(let c, _) = instruction, random.contains(RegisterRef(.int, c)),
+                      let join = pureRegion(code, pc) else { continue }
+                for q in pc..<join {
+                    for w in operands(code[q], f).writes where random.insert(w).inserted { changed = true }
+                }
             }
         }
         func isRandom(_ r: Reg) -> Bool { random.contains(RegisterRef(r)) }
@@ -151,6 +190,7 @@ struct PopulationPlan: Sendable {
         }
 
         var modes = [Mode](repeating: .uniform, count: code.count)
+        var regions: [Int: BranchRegion] = [:]
         var perParticle: [Int: (reads: [RegisterRef], writes: [RegisterRef])] = [:]
         for (pc, instruction) in code.enumerated() {
             let (reads, writes) = operands(instruction, f)
@@ -170,7 +210,25 @@ struct PopulationPlan: Sendable {
                     modes[pc] = .perParticle
                     perParticle[pc] = (reads.filter(isColumn), writes.filter(isColumn))
                 }
-            case .jumpIfFalse, .forCheck, .whileCount:
+            case .jumpIfFalse:
+                guard !randomReads.isEmpty else { break }
+                guard let join = pureRegion(code, pc) else {
+                    return unsupported("a random choice decides its control flow, around choices or loops")
+                }
+                var regionReads: [RegisterRef] = [], regionWrites: [RegisterRef] = []
+                for q in pc..<join {
+                    let (r, w) = operands(code[q], f)
+                    regionReads += r
+                    regionWrites += w
+                }
+                if regionReads.contains(where: { random.contains($0) && !isColumn($0) }) {
+                    return unsupported("an array it only returns or passes to a choice is used otherwise")
+                }
+                let written = Set(regionWrites.filter(isColumn))
+                // Registers one way leaves alone keep the particle's own values, so they are read too.
+                regions[pc] = BranchRegion(join: join, reads: Array(Set(regionReads.filter(isColumn)).union(written)),
+                                           writes: Array(written))
+            case .forCheck, .whileCount:
                 if !randomReads.isEmpty { return unsupported("a random choice decides its control flow") }
             case .report(let k):
                 let r = f.reports[Int(k)].value
@@ -262,7 +320,7 @@ struct PopulationPlan: Sendable {
         }
         return .success(PopulationPlan(realColumn: realColumn, intColumn: intColumn, objectColumn: objectColumn,
                                        realColumnCount: realCount, intColumnCount: intCount, objectColumnCount: objectCount,
-                                       modes: modes, perParticleOperands: perParticle,
+                                       modes: modes, perParticleOperands: perParticle, regions: regions,
                                        gatheredSlot: returnOnly, rowSource: rows,
                                        liveRealColumns: liveReals.mapValues { $0.sorted() },
                                        liveIntColumns: liveInts.mapValues { $0.sorted() },

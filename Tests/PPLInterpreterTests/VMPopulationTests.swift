@@ -103,6 +103,20 @@ import Testing
     }
     """
 
+    /// Branches on random values around code that computes and reads memory (`c ? a : b`, `&&`),
+    /// each particle its own way.
+    static let ternary = """
+    model Ternary(y: [Real]) {
+      x[0] ~ Normal(0, 1)
+      for t in 0..<len(y) {
+        let a = x[t]
+        x[t + 1] ~ Normal(a > 0 ? 0.8 * x[t] : 0.5 * a - 0.1, 1)
+        y[t] ~ Normal(x[t + 1], a > 1 && x[t + 1] > 1 ? 0.3 : 0.6)
+      }
+      return x
+    }
+    """
+
     static func model(_ source: String, _ arguments: [Value]) throws -> VMModel {
         try SourceModels.model(source, arguments: arguments)
     }
@@ -122,6 +136,8 @@ import Testing
                                                     arguments: [.reals([28, 8, -3, 7, -1, 1, 18, 12]), .reals([15, 10, 16, 11, 9, 11, 10, 18])]) }),
          ("calling", { try model(calling, [.reals(ys)]) }),
          ("grid", { try model(grid, [.reals(ys)]) }),
+         ("ternary", { try model(ternary, [.reals(ys)]) }),
+         ("burglary", { try SourceModels.model(try SourceModels.programText("burglary.ppl"), arguments: [.int(1), .int(1)]) }),
          ("regression", { try SourceModels.model(try SourceModels.programText("linear_regression.ppl"),
                                                  arguments: [.reals([0, 1, 2, 3, 4, 5]), .reals([1.1, 2.9, 5.2, 7.0, 8.8, 11.2])]) })]
     }
@@ -132,7 +148,8 @@ import Testing
                                   blockSize: blockSize, columns: columns)).run(model)
     }
 
-    @Test(arguments: ["ssm", "counting", "lookback", "factored", "hmm", "mixture", "eight schools", "regression", "calling", "grid"])
+    @Test(arguments: ["ssm", "counting", "lookback", "factored", "hmm", "mixture", "eight schools", "regression", "calling", "grid",
+                      "ternary", "burglary"])
     func columnsEqualParticleByParticle(_ name: String) async throws {
         let model = try #require(Self.models.first { $0.0 == name }).1()
         #expect(model.makePopulation(particles: 10, blockSize: 4) != nil, "\(model.populationUnsupportedReason ?? "")")
@@ -199,6 +216,7 @@ import Testing
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    factor(s[t] * 1e308 * 10 - s[t] * 1e308 * 10)\n    y[t] ~ Normal(s[t], 1)\n  }\n}",
         "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    s[t] ~ Normal(0, 1)\n    let v = [1.0, 2.0] / (s[t] - s[t])\n    y[t] ~ Normal(v[0], 1)\n  }\n}",
         "fn inverse(v: Real) -> Real {\n  return 1 / v\n}\nmodel M(y: [Int]) {\n  for t in 0..<len(y) {\n    k[t] ~ Poisson(0.7)\n    y[t] ~ Normal(inverse(k[t]), 1)\n  }\n}",
+        "model M(y: [Real]) {\n  for t in 0..<len(y) {\n    k[t] ~ Poisson(0.7)\n    let r = k[t] > 0 ? 1 / (k[t] - k[t]) : 0\n    y[t] ~ Normal(r, 1)\n  }\n}",
         "model M(y: [Int]) {\n  let table = [[0.5, 0.5], [0.2, 0.8]]\n  for t in 0..<len(y) {\n    z[t] ~ Poisson(1)\n    y[t] ~ Categorical(table[z[t]])\n  }\n}",
         "model M(y: [Int]) {\n  let table = [[0.5, 0.5], [-0.2, 1.2]]\n  for t in 0..<len(y) {\n    z[t] ~ Bernoulli(0.3)\n    c[t] ~ Categorical(table[z[t]])\n    y[t] ~ Poisson(c[t] + 1)\n  }\n}",
         "model M(y: [Real]) {\n  mu[0] ~ Normal(0, 1)\n  mu[1] ~ Normal(0, 1)\n  for t in 0..<len(y) {\n    z[t] ~ Poisson(0.5)\n    y[t] ~ Normal(mu[z[t]], 1)\n  }\n}",
