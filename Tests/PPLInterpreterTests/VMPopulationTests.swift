@@ -296,6 +296,48 @@ import Testing
         #expect(abs(mean - exact) > 3 * standardError, "mean log Z \(mean) vs Kalman \(exact), se \(standardError)")
     }
 
+    /// Several choices per step (three z[t][k]), which the population draws site by site and the
+    /// particle-by-particle path particle by particle: no bit-for-bit comparison, so the evidence
+    /// is checked against its exact value. Marginally y[t] ~ Normal(0, 1 + 1 + 0.25 + 0.04),
+    /// independently over t, so log p(y) is a sum of normal log densities.
+    static let threeDraws = """
+    model ThreeDraws(y: [Real]) {
+      for t in 0..<len(y) {
+        for k in 0..<3 {
+          z[t][k] ~ Normal(0, 1)
+        }
+        y[t] ~ Normal(z[t][0] + 0.5 * z[t][2] - 0.2 * z[t][1], 1)
+      }
+      return 0
+    }
+    """
+
+    static func threeDrawsEvidence(variance: Double) -> Double {
+        ys.reduce(0) { $0 - 0.5 * log(2 * Double.pi * variance) - $1 * $1 / (2 * variance) }
+    }
+
+    static func threeDrawsRuns() async throws -> [Double] {
+        let model = try Self.model(threeDraws, [.reals(ys)])
+        #expect(model.makePopulation(particles: 10, blockSize: 4) != nil)
+        var logZ: [Double] = []
+        for seed in 0..<20 {
+            let posterior = try await SMC(SMC.Options(particles: 1_000, seed: UInt64(seed), blockSize: 128)).run(model)
+            logZ.append(try #require(posterior.logEvidence))
+        }
+        return logZ
+    }
+
+    @Test func severalDrawsPerStepGiveTheExactEvidence() async throws {
+        let (mean, standardError) = Self.meanAndStandardError(try await Self.threeDrawsRuns())
+        let exact = Self.threeDrawsEvidence(variance: 2.29)
+        #expect(abs(mean - exact) < 3 * standardError, "mean log Z \(mean) vs exact \(exact), se \(standardError)")
+        #expect(standardError < 0.05)
+        // Negative control: the same check rejects the evidence of a slightly different model
+        // (observation variance 1.9 instead of 2.29).
+        let wrong = Self.threeDrawsEvidence(variance: 1.9)
+        #expect(abs(mean - wrong) > 3 * standardError, "mean log Z \(mean) vs wrong \(wrong), se \(standardError)")
+    }
+
     /// All particles at zero weight names the observation, as particle by particle.
     @Test func impossibleObservationNamesItsPlace() async throws {
         let model = try Self.model("model M(y: [Real]) {\n  p ~ Normal(0, 1)\n  y[0] ~ Uniform(2, 3)\n}", [.reals([0.5])])
