@@ -102,10 +102,13 @@ struct EngineRunner {
                 let threshold = try options.real("ess_threshold", default: 0.5, in: 0...1)
                 let rejuvenation = try options.count("rejuvenation", default: 0, minimum: 0)
                 let runs = try options.count("runs", default: 1)
+                // `columns` (all particles together where the program allows) or `particles`, to compare.
+                let advance = try options.choice("advance", default: "columns", from: ["columns", "particles"])
                 try options.finish()
                 let scheme = ResamplingScheme(name: schemeName) ?? .systematic
                 let smc = SMC(SMC.Options(particles: particles, resampling: scheme, essThreshold: threshold,
-                                          rejuvenationSteps: rejuvenation, seed: seed, runs: runs),
+                                          rejuvenationSteps: rejuvenation, seed: seed, runs: runs,
+                                          columns: advance == "columns"),
                               progress: progress)
                 return try await smc.run(model)
             case .mh:

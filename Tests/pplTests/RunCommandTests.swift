@@ -46,6 +46,23 @@ import Testing
         #expect(result.standardError.contains("lw: unknown option 'partcles'; did you mean 'particles'?"))
     }
 
+    /// `advance: particles` runs SMC particle by particle: on the gallery's HMM the same numbers as
+    /// the default columns (the lockstep draw order), and a misspelt choice is a usage error.
+    @Test func smcAdvancesInColumnsOrParticlesWithTheSameResult() throws {
+        var outputs: [String] = []
+        for advance in ["columns", "particles"] {
+            let result = try CommandLineTool.run(["run", "Programs/hmm.ppl", "--engine", "smc", "--particles", "500",
+                                                  "--option", "advance=\(advance)", "--format", "json"])
+            #expect(result.status == 0, "\(result.standardError)")
+            outputs.append(result.standardOutput)
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[0].contains("\"logEvidence\""))
+        let bad = try CommandLineTool.run(["run", "Programs/hmm.ppl", "--engine", "smc", "--option", "advance=particle"])
+        #expect(bad.status == 64)
+        #expect(bad.standardError.contains("particles"), "\(bad.standardError)")
+    }
+
     @Test func badFlagValueExits64() throws {
         let result = try CommandLineTool.run(["run", "Programs/coin.ppl", "--particles", "0"])
         #expect(result.status == 64)
