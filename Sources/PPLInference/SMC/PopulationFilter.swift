@@ -18,10 +18,8 @@ struct PopulationFilter<M: Model>: Sendable {
     func run() async throws(ModelError) -> SMCRun {
         let n = options.particles
         let blockSize = max(1, options.blockSize)
-        let blockCount = (n + blockSize - 1) / blockSize
-        let streamBase = UInt64(run) << 32
-        let streams = (0..<blockCount).map { BlockStream(seed: options.seed, stream: streamBase + UInt64($0) + 1) }
-        var resamplingRng = RandomStream(seed: options.seed, stream: streamBase)
+        let streams = SMCFilter<M>.blockStreams(options, run: run)
+        var resamplingRng = RandomStream(seed: options.seed, stream: UInt64(run) << 32)
         let resampler = options.resampling.resampler
 
         let increments = IncrementBuffer(count: n)
@@ -70,12 +68,8 @@ struct PopulationFilter<M: Model>: Sendable {
 
             if stepDone.finished { break }
             if ess < options.essThreshold * Double(n) || (options.essThreshold >= 1 && n > 1) {
-                let drawn = resampler.ancestors(weights: weights, count: n, using: &resamplingRng)
-                guard drawn.count == n, drawn.allSatisfy({ $0 >= 0 && $0 < n }) else {
-                    throw ModelError(.other, "resampler '\(resampler.name)' returned invalid ancestor indices")
-                }
                 // Survivors keep their places, as in `SMCFilter`, so the two give the same genealogy.
-                let ancestors = survivorsInPlace(drawn)
+                let ancestors = try SMCFilter<M>.ancestors(resampler, weights, using: &resamplingRng)
                 population.resample(ancestors: ancestors)
                 logWeights = [Double](repeating: -log(Double(n)), count: n)
                 pendingParents = ancestors

@@ -33,10 +33,8 @@ struct SMCFilter<M: Model>: Sendable {
     func run() async throws(ModelError) -> SMCRun {
         let n = options.particles
         let blockSize = max(1, options.blockSize)
-        let blockCount = (n + blockSize - 1) / blockSize
-        let streamBase = UInt64(run) << 32
-        let streams = (0..<blockCount).map { BlockStream(seed: options.seed, stream: streamBase + UInt64($0) + 1) }
-        var resamplingRng = RandomStream(seed: options.seed, stream: streamBase)
+        let streams = Self.blockStreams(options, run: run)
+        var resamplingRng = RandomStream(seed: options.seed, stream: UInt64(run) << 32)
         let resampler = options.resampling.resampler
         let rejuvenating = options.rejuvenationSteps > 0
 
@@ -101,12 +99,8 @@ struct SMCFilter<M: Model>: Sendable {
 
             guard finished.contains(false) else { break }
             if ess < options.essThreshold * Double(n) || (options.essThreshold >= 1 && n > 1) {
-                let drawn = resampler.ancestors(weights: weights, count: n, using: &resamplingRng)
-                guard drawn.count == n, drawn.allSatisfy({ $0 >= 0 && $0 < n }) else {
-                    throw ModelError(.other, "resampler '\(resampler.name)' returned invalid ancestor indices")
-                }
                 // Survivors keep their own places, so only the others are overwritten, in place.
-                let ancestors = survivorsInPlace(drawn)
+                let ancestors = try Self.ancestors(resampler, weights, using: &resamplingRng)
                 particles.resample(ancestors: ancestors, model)
                 finished = ancestors.map { finished[$0] }
                 observationsSeen = ancestors.map { observationsSeen[$0] }
@@ -139,6 +133,26 @@ struct SMCFilter<M: Model>: Sendable {
                       logEvidence: logEvidence, essHistory: essHistory, resamplingCount: resamplingCount,
                       observationSteps: observationSteps, uniqueAncestors: genealogy.distinctRoots(),
                       movesProposed: movesProposed, movesAccepted: movesAccepted, cancelled: cancelled)
+    }
+
+    /// Each block's generator for run `run`: stream run·2³² + block + 1 of the seed (the resampling
+    /// generator is stream run·2³²), blocks being a fixed partition of the particles.
+    static func blockStreams(_ options: SMC.Options, run: Int) -> [BlockStream] {
+        let n = options.particles, blockSize = max(1, options.blockSize)
+        let base = UInt64(run) << 32
+        return (0..<((n + blockSize - 1) / blockSize)).map { BlockStream(seed: options.seed, stream: base + UInt64($0) + 1) }
+    }
+
+    /// Ancestors drawn from the normalised weights and reordered so that survivors keep their
+    /// places (`survivorsInPlace`); a resampler that returns bad indices is an error.
+    static func ancestors(_ resampler: any Resampler, _ weights: [Double],
+                          using rng: inout RandomStream) throws(ModelError) -> [Int] {
+        let n = weights.count
+        let drawn = resampler.ancestors(weights: weights, count: n, using: &rng)
+        guard drawn.count == n, drawn.allSatisfy({ $0 >= 0 && $0 < n }) else {
+            throw ModelError(.other, "resampler '\(resampler.name)' returned invalid ancestor indices")
+        }
+        return survivorsInPlace(drawn)
     }
 
     /// Normalises the log weights (log Σ exp = 0) and fills `weights` with the normalised weights,
