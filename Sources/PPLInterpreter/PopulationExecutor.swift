@@ -54,7 +54,8 @@ struct BlockLanes {
     }
 
     @inline(__always) func real(_ r: Int32) -> RealLanes {
-        RealLanes(column: realColumn(r), intColumn: nil, value: realColumn(r) == nil ? state.pointee.reals[Int(r)] : 0)
+        let column = realColumn(r)
+        return RealLanes(column: column, intColumn: nil, value: column == nil ? state.pointee.reals[Int(r)] : 0)
     }
 
     @inline(__always) func real(_ r: Reg) -> RealLanes {

@@ -28,11 +28,7 @@ struct PopulationFilter<M: Model>: Sendable {
         // One chunk holds every particle, so the genealogy's chunks are N particles wide.
         let genealogy = Genealogy(particleCount: n, blockSize: n)
         var pendingParents: [Int]?
-        var logEvidence = 0.0
-        var essHistory: [Double] = []
-        var resamplingCount = 0
-        var observationSteps = 0
-        var step = 0
+        var tally = FilterTally()
         var cancelled = false
         var schemas: [[ChoiceKey]: GenerationChunk.Schema] = [:]
 
@@ -41,30 +37,26 @@ struct PopulationFilter<M: Model>: Sendable {
             increments.clear()
             try await advance(increments, streams: streams, blockSize: blockSize)
             let stepDone = population.endStep()
-            step += 1
+            tally.step += 1
             genealogy.append(parents: pendingParents, chunks: [chunk(stepDone, n, &schemas)], overrides: [:])
             pendingParents = nil
-            if stepDone.observation >= 0 { observationSteps += 1 }
+            if stepDone.observation >= 0 { tally.observationSteps += 1 }
 
             var maximum = -Double.infinity
             for i in 0..<n {
                 let increment = increments.base[i]
                 guard !increment.isNaN else {
-                    throw ModelError(.notFinite, "an observation's log density is NaN at step \(step) of smc (particle \(i)); check the observed distribution's parameters",
-                                     location: model.observationLocation(stepDone.observation))
+                    throw tally.notANumber(particle: i, location: model.observationLocation(stepDone.observation))
                 }
                 let logWeight = logWeights[i] + increment
                 logWeights[i] = logWeight
                 if logWeight > maximum { maximum = logWeight }
             }
             guard maximum > -.infinity else {
-                throw ModelError(.other, "all \(n) particles have zero weight at step \(step) of smc (observation \(observationSteps)); the observation is impossible under every particle: check the data and the model, or use more particles",
-                                 location: model.observationLocation(stepDone.observation))
+                throw tally.allZero(particles: n, location: model.observationLocation(stepDone.observation))
             }
-            let (increment, ess) = SMCFilter<M>.normalise(&logWeights, &weights, maximum: maximum)
-            logEvidence += increment
-            essHistory.append(ess)
-            progress?(step)
+            let ess = tally.absorb(&logWeights, &weights, maximum: maximum)
+            progress?(tally.step)
 
             if stepDone.finished { break }
             if ess < options.essThreshold * Double(n) || (options.essThreshold >= 1 && n > 1) {
@@ -73,7 +65,7 @@ struct PopulationFilter<M: Model>: Sendable {
                 population.resample(ancestors: ancestors)
                 logWeights = [Double](repeating: -log(Double(n)), count: n)
                 pendingParents = ancestors
-                resamplingCount += 1
+                tally.resamplingCount += 1
             }
         }
         if pendingParents != nil || genealogy.isEmpty {
@@ -100,8 +92,8 @@ struct PopulationFilter<M: Model>: Sendable {
             }
         }
         return SMCRun(columns: columns, isInteger: isInteger, draws: draws, logWeights: logWeights,
-                      logEvidence: logEvidence, essHistory: essHistory, resamplingCount: resamplingCount,
-                      observationSteps: observationSteps, uniqueAncestors: genealogy.distinctRoots(),
+                      logEvidence: tally.logEvidence, essHistory: tally.essHistory, resamplingCount: tally.resamplingCount,
+                      observationSteps: tally.observationSteps, uniqueAncestors: genealogy.distinctRoots(),
                       movesProposed: [:], movesAccepted: [:], cancelled: cancelled)
     }
 

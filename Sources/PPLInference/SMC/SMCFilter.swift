@@ -49,11 +49,7 @@ struct SMCFilter<M: Model>: Sendable {
         let genealogy = Genealogy(particleCount: n, blockSize: blockSize)
         var pendingParents: [Int]?
         var pendingOverrides: [Int: [Genealogy.Override]] = [:]
-        var logEvidence = 0.0
-        var essHistory: [Double] = []
-        var resamplingCount = 0
-        var observationSteps = 0
-        var step = 0
+        var tally = FilterTally()
         var cancelled = false
         var movesProposed: [Address: Int] = [:], movesAccepted: [Address: Int] = [:]
 
@@ -61,7 +57,7 @@ struct SMCFilter<M: Model>: Sendable {
             if Task.isCancelled { cancelled = true; break }
             let blocks = await advance(particles, finished: finished, streams: streams, blockSize: blockSize,
                                        keepLogDensities: rejuvenating)
-            step += 1
+            tally.step += 1
             if let error = blocks.lazy.compactMap({ $0.error }).first { throw error }
             genealogy.append(parents: pendingParents, chunks: blocks.map(\.chunk), overrides: pendingOverrides)
             pendingParents = nil
@@ -75,8 +71,7 @@ struct SMCFilter<M: Model>: Sendable {
                     let i = b * blockSize + k
                     let increment = block.incrementalLogWeights[k]
                     guard !increment.isNaN else {
-                        throw ModelError(.notFinite, "an observation's log density is NaN at step \(step) of smc (particle \(i)); check the observed distribution's parameters",
-                                         location: block.location)
+                        throw tally.notANumber(particle: i, location: block.location)
                     }
                     let logWeight = logWeights[i] + increment
                     logWeights[i] = logWeight
@@ -86,16 +81,13 @@ struct SMCFilter<M: Model>: Sendable {
                     if block.finishedNow[k] { finished[i] = true }
                 }
             }
-            if anyObserved { observationSteps += 1 }
+            if anyObserved { tally.observationSteps += 1 }
             guard maximum > -.infinity else {
                 let location = blocks.lazy.compactMap({ $0.location }).first
-                throw ModelError(.other, "all \(n) particles have zero weight at step \(step) of smc (observation \(observationSteps)); the observation is impossible under every particle: check the data and the model, or use more particles",
-                                 location: location)
+                throw tally.allZero(particles: n, location: location)
             }
-            let (increment, ess) = Self.normalise(&logWeights, &weights, maximum: maximum)
-            logEvidence += increment
-            essHistory.append(ess)
-            progress?(step)
+            let ess = tally.absorb(&logWeights, &weights, maximum: maximum)
+            progress?(tally.step)
 
             guard finished.contains(false) else { break }
             if ess < options.essThreshold * Double(n) || (options.essThreshold >= 1 && n > 1) {
@@ -107,7 +99,7 @@ struct SMCFilter<M: Model>: Sendable {
                 prefixLogJoint = ancestors.map { prefixLogJoint[$0] }
                 logWeights = [Double](repeating: -log(Double(n)), count: n)
                 pendingParents = ancestors
-                resamplingCount += 1
+                tally.resamplingCount += 1
                 if rejuvenating {
                     let moves = try await rejuvenate(particles, genealogy: genealogy, parents: ancestors,
                                                      finished: finished, observationsSeen: observationsSeen,
@@ -130,8 +122,8 @@ struct SMCFilter<M: Model>: Sendable {
         draws += finals.draws
 
         return SMCRun(columns: columns, isInteger: isInteger, draws: draws, logWeights: logWeights,
-                      logEvidence: logEvidence, essHistory: essHistory, resamplingCount: resamplingCount,
-                      observationSteps: observationSteps, uniqueAncestors: genealogy.distinctRoots(),
+                      logEvidence: tally.logEvidence, essHistory: tally.essHistory, resamplingCount: tally.resamplingCount,
+                      observationSteps: tally.observationSteps, uniqueAncestors: genealogy.distinctRoots(),
                       movesProposed: movesProposed, movesAccepted: movesAccepted, cancelled: cancelled)
     }
 
@@ -153,27 +145,6 @@ struct SMCFilter<M: Model>: Sendable {
             throw ModelError(.other, "resampler '\(resampler.name)' returned invalid ancestor indices")
         }
         return survivorsInPlace(drawn)
-    }
-
-    /// Normalises the log weights (log Σ exp = 0) and fills `weights` with the normalised weights,
-    /// in one pass for the increment log Σ exp, the weights and Kish's ESS; `maximum` is the
-    /// largest log weight (finite).
-    static func normalise(_ logWeights: inout [Double], _ weights: inout [Double], maximum: Double)
-        -> (increment: Double, ess: Double) {
-        let n = logWeights.count
-        var sum = 0.0, sumOfSquares = 0.0
-        for i in 0..<n {
-            let w = exp(logWeights[i] - maximum)
-            weights[i] = w
-            sum += w
-            sumOfSquares += w * w
-        }
-        let increment = maximum + log(sum)
-        for i in 0..<n {
-            logWeights[i] -= increment
-            weights[i] /= sum
-        }
-        return (increment, sum * sum / sumOfSquares)
     }
 
     /// Flattened deterministic quantities and return values of the final particles.
